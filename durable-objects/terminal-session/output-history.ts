@@ -1,0 +1,185 @@
+/**
+ * A session's output history: every byte has an absolute offset; chunks are coalesced, capped
+ * and trimmed from the front. Pure logic over a ChunkStore, independent of SQLite and sockets.
+ */
+
+/** A stored run of output bytes starting at absolute offset `start`. */
+export interface Chunk {
+  start: number;
+  data: Uint8Array;
+}
+
+/** Where chunks live. The session object backs this with SQLite; tests with memory. */
+export interface ChunkStore {
+  /** The first and the last chunk, or null when there are none. */
+  bounds(): { first: Chunk; last: Chunk } | null;
+  /** Inserts or replaces the chunk starting at `chunk.start`. */
+  put(chunk: Chunk): void;
+  /** Deletes every chunk that starts before `offset`. */
+  deleteBefore(offset: number): void;
+  /** Chunks that hold bytes at or after `offset`, in order, until about `maxBytes` are covered. */
+  readFrom(offset: number, maxBytes: number): Chunk[];
+}
+
+/** Tunables of the history. */
+export interface HistoryOptions {
+  /** Most bytes retained; older bytes are trimmed from the front. */
+  capBytes: number;
+  /** A tail chunk smaller than this is extended in place instead of adding a row. */
+  coalesceBelowBytes: number;
+  /** Never grow a coalesced chunk beyond this. */
+  maxChunkBytes: number;
+}
+
+/** Defaults: 8 MiB of history, rows of up to 64 KiB, small writes merged below 16 KiB. */
+export const DEFAULT_HISTORY_OPTIONS: HistoryOptions = {
+  capBytes: 8 * 1024 * 1024,
+  coalesceBelowBytes: 16 * 1024,
+  maxChunkBytes: 64 * 1024,
+};
+
+/** What happened to output offered to the history. */
+export type AppendResult =
+  /** New bytes were stored; `data` is exactly the new part, starting at `offset`. */
+  | { kind: "stored"; offset: number; data: Uint8Array }
+  /** Everything offered was already stored (a runner resending after a reconnect). */
+  | { kind: "duplicate" }
+  /** The offered bytes start after the end: bytes in between are missing. Nothing stored. */
+  | { kind: "gap"; expected: number };
+
+/** The output history of one session. */
+export class OutputHistory {
+  #store: ChunkStore;
+  #options: HistoryOptions;
+  #start = 0;
+  #end = 0;
+  #tail: Chunk | null = null;
+
+  constructor(store: ChunkStore, options: Partial<HistoryOptions> = {}) {
+    this.#store = store;
+    this.#options = { ...DEFAULT_HISTORY_OPTIONS, ...options };
+    const bounds = store.bounds();
+    if (bounds) {
+      this.#start = bounds.first.start;
+      this.#tail = bounds.last;
+      this.#end = bounds.last.start + bounds.last.data.byteLength;
+    }
+  }
+
+  /** Offset of the first retained byte. */
+  get start(): number {
+    return this.#start;
+  }
+
+  /** Offset one past the last stored byte: the total output ever produced. */
+  get end(): number {
+    return this.#end;
+  }
+
+  /**
+   * Stores output that starts at `offset`. Bytes before `end` are already stored and dropped
+   * by offset, so a runner may resend freely; bytes after a gap are refused.
+   */
+  append(offset: number, data: Uint8Array): AppendResult {
+    if (offset > this.#end) return { kind: "gap", expected: this.#end };
+    const fresh = data.subarray(Math.min(data.byteLength, this.#end - offset));
+    if (fresh.byteLength === 0) return { kind: "duplicate" };
+    const at = this.#end;
+    const tail = this.#tail;
+    const { coalesceBelowBytes, maxChunkBytes } = this.#options;
+    if (
+      tail &&
+      tail.data.byteLength < coalesceBelowBytes &&
+      tail.data.byteLength + fresh.byteLength <= maxChunkBytes
+    ) {
+      const merged = new Uint8Array(tail.data.byteLength + fresh.byteLength);
+      merged.set(tail.data);
+      merged.set(fresh, tail.data.byteLength);
+      this.#tail = { start: tail.start, data: merged };
+    } else {
+      this.#tail = { start: at, data: fresh.slice() };
+    }
+    this.#store.put(this.#tail);
+    this.#end = at + fresh.byteLength;
+    this.#trim();
+    return { kind: "stored", offset: at, data: fresh };
+  }
+
+  /**
+   * Reads stored bytes from `from` (clamped to the retained start) as chunks of at most
+   * `maxFrameBytes`, covering about `maxBytes` in all. Empty when `from` is at the end.
+   */
+  read(from: number, maxBytes: number, maxFrameBytes = this.#options.maxChunkBytes): Chunk[] {
+    const begin = Math.max(from, this.#start);
+    if (begin >= this.#end) return [];
+    const out: Chunk[] = [];
+    let covered = 0;
+    for (const chunk of this.#store.readFrom(begin, maxBytes)) {
+      const skip = Math.max(0, begin - chunk.start);
+      let data = chunk.data.subarray(skip);
+      let start = chunk.start + skip;
+      while (data.byteLength > 0 && covered < maxBytes) {
+        const piece = data.subarray(0, Math.min(maxFrameBytes, maxBytes - covered));
+        out.push({ start, data: piece });
+        covered += piece.byteLength;
+        start += piece.byteLength;
+        data = data.subarray(piece.byteLength);
+      }
+      if (covered >= maxBytes) break;
+    }
+    return out;
+  }
+
+  // Keeps at most capBytes: whole chunks before the new start go, the chunk that straddles it
+  // is cut, so the first retained offset is exact.
+  #trim(): void {
+    const newStart = this.#end - this.#options.capBytes;
+    if (newStart <= this.#start) return;
+    const [straddling] = this.#store.readFrom(newStart, 1);
+    this.#store.deleteBefore(newStart);
+    if (straddling && straddling.start < newStart) {
+      const cut = { start: newStart, data: straddling.data.slice(newStart - straddling.start) };
+      this.#store.put(cut);
+      if (this.#tail && this.#tail.start === straddling.start) this.#tail = cut;
+    }
+    this.#start = newStart;
+  }
+}
+
+/** A ChunkStore in memory, for tests and for reasoning about the SQLite one. */
+export class MemoryChunkStore implements ChunkStore {
+  readonly chunks = new Map<number, Uint8Array>();
+
+  bounds(): { first: Chunk; last: Chunk } | null {
+    const starts = [...this.chunks.keys()].sort((a, b) => a - b);
+    const first = starts[0];
+    const last = starts[starts.length - 1];
+    if (first === undefined || last === undefined) return null;
+    return {
+      first: { start: first, data: this.chunks.get(first)! },
+      last: { start: last, data: this.chunks.get(last)! },
+    };
+  }
+
+  put(chunk: Chunk): void {
+    this.chunks.set(chunk.start, chunk.data.slice());
+  }
+
+  deleteBefore(offset: number): void {
+    for (const start of [...this.chunks.keys()]) if (start < offset) this.chunks.delete(start);
+  }
+
+  readFrom(offset: number, maxBytes: number): Chunk[] {
+    const starts = [...this.chunks.keys()].sort((a, b) => a - b);
+    const out: Chunk[] = [];
+    let covered = 0;
+    for (const start of starts) {
+      const data = this.chunks.get(start)!;
+      if (start + data.byteLength <= offset) continue;
+      out.push({ start, data });
+      covered += start + data.byteLength - Math.max(start, offset);
+      if (covered >= maxBytes) break;
+    }
+    return out;
+  }
+}

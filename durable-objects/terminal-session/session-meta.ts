@@ -1,0 +1,72 @@
+/** The session's own record (who, where, state, size, exit), kept in the object's KV storage. */
+import type { ExitStatus, SessionState, TerminalSize } from "../../protocol/index.ts";
+
+/** Everything the session object knows about itself besides its output. */
+export interface SessionMeta {
+  id: string;
+  host: string;
+  state: SessionState;
+  createdAt: number;
+  cwd: string | null;
+  size: TerminalSize;
+  /** Incremented for each runner connection; older connections are fenced. */
+  runnerGeneration: number;
+  exit: ExitStatus | null;
+  exitedAt: number | null;
+  endedAt: number | null;
+  /** Why the session ended or failed, for people. */
+  reason: string | null;
+  lastActivityAt: number;
+}
+
+/** What the API may ask for when it creates a session. */
+export interface SessionInit {
+  id: string;
+  host: string;
+  cwd: string | null;
+  size: TerminalSize;
+}
+
+/** A summary for the API and for `welcome`. */
+export interface SessionInfo {
+  id: string;
+  host: string;
+  state: SessionState;
+  createdAt: string;
+  size: TerminalSize;
+  history: { start: number; end: number };
+  runner: "online" | "offline";
+  viewers: number;
+  exit: ExitStatus | null;
+  reason: string | null;
+}
+
+const META_KEY = "meta";
+
+/** Reads the record, or null for an object that was never created as a session. */
+export function loadMeta(kv: SyncKvStorage): SessionMeta | null {
+  return (kv.get<SessionMeta>(META_KEY) as SessionMeta | undefined) ?? null;
+}
+
+/** Writes the record. */
+export function saveMeta(kv: SyncKvStorage, meta: SessionMeta): void {
+  kv.put(META_KEY, meta);
+}
+
+/** A fresh record for a session being created. */
+export function newMeta(init: SessionInit, now: number): SessionMeta {
+  return {
+    id: init.id,
+    host: init.host,
+    state: "starting",
+    createdAt: now,
+    cwd: init.cwd,
+    size: init.size,
+    runnerGeneration: 0,
+    exit: null,
+    exitedAt: null,
+    endedAt: null,
+    reason: null,
+    lastActivityAt: now,
+  };
+}

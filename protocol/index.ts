@@ -1,0 +1,7 @@
+/** The one protocol module every side (worker, session object, runner, client) imports. */
+export * from "./version.ts";
+export * from "./close-codes.ts";
+export * from "./limits.ts";
+export * from "./terminal-size.ts";
+export * from "./binary-frames.ts";
+export * from "./messages.ts";

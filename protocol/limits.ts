@@ -1,0 +1,30 @@
+/** Size and rate limits shared by every peer, so both sides refuse the same things. */
+
+/** Largest input frame payload a writer may send (bytes); bigger frames are refused with 1009. */
+export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
+
+/** Largest output frame payload a runner may send (bytes). */
+export const MAX_OUTPUT_FRAME_BYTES = 256 * 1024;
+
+/** Output frame size the runner and the session aim for while output keeps coming (bytes). */
+export const OUTPUT_COALESCE_BYTES = 64 * 1024;
+
+/** Largest JSON control message (bytes of UTF-8). */
+export const MAX_CONTROL_MESSAGE_BYTES = 8 * 1024;
+
+/** Terminal size bounds; anything outside is clamped, anything not a number is an error. */
+export const MIN_COLS = 2;
+export const MAX_COLS = 1000;
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 500;
+
+/** The size a session starts with when none is given. */
+export const DEFAULT_COLS = 80;
+export const DEFAULT_ROWS = 24;
+
+/** Heartbeat interval of runners and clients (ms); three missed beats mark the peer offline. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+
+/** Heartbeat text sent by peers; the session answers it with `HEARTBEAT_REPLY` without waking. */
+export const HEARTBEAT_REQUEST = '{"type":"ping"}';
+export const HEARTBEAT_REPLY = '{"type":"pong"}';

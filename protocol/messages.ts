@@ -1,0 +1,257 @@
+/**
+ * JSON control messages, one union per direction and peer. Terminal bytes never travel here:
+ * they go in binary frames (binary-frames.ts). Every message is a JSON object with a `type`.
+ */
+import { MAX_CONTROL_MESSAGE_BYTES } from "./limits.ts";
+import type { TerminalSize } from "./terminal-size.ts";
+
+/** Signals a writer or the agent API may send to the shell's process group. */
+export const SIGNALS = ["SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT"] as const;
+export type SignalName = (typeof SIGNALS)[number];
+
+/** Roles a join token grants. A viewer only reads; a writer may also type, resize and signal. */
+export type Role = "viewer" | "writer";
+
+/** How the shell ended. */
+export interface ExitStatus {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  /** Signal name (for example "SIGKILL") or null. */
+  signal: string | null;
+}
+
+/** Lifecycle of a session as the session object sees it. */
+export type SessionState = "starting" | "running" | "exited" | "ended";
+
+/** A recoverable problem, reported to the peer; the connection lives on. */
+export interface ErrorMessage {
+  type: "error";
+  /** Stable machine-readable code, for example "forbidden" or "bad_size". */
+  code: string;
+  /** What went wrong and how to fix it, for a person. */
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Viewer (browser or agent) <-> session
+// ---------------------------------------------------------------------------------------------
+
+/** Viewer -> session. Input goes as binary INPUT frames. */
+export type ViewerToSession =
+  /** Resize the terminal (writers only). */
+  | { type: "resize"; cols: number; rows: number }
+  /** Send a signal to the shell's foreground process group (writers only). */
+  | { type: "signal"; signal: SignalName }
+  /** The viewer has received everything before `offset`; lets the session spot slow viewers. */
+  | { type: "ack"; offset: number };
+
+/** Session -> viewer. Output goes as binary OUTPUT frames. */
+export type SessionToViewer =
+  /** First message after connecting: who you are and what the session holds. */
+  | {
+      type: "welcome";
+      protocol: number;
+      sessionId: string;
+      role: Role;
+      state: SessionState;
+      /** Retained history is [start, end). */
+      history: { start: number; end: number };
+      /** Offset the replay starts at (the viewer's resume offset, or `history.start`). */
+      replayFrom: number;
+      size: TerminalSize;
+      runner: "online" | "offline";
+      exit: ExitStatus | null;
+    }
+  /** Sent before the replay when the offset asked for was already trimmed away. */
+  | { type: "history-trimmed"; requested: number; start: number }
+  /** The replay is complete; every later frame is live output. */
+  | { type: "live"; offset: number }
+  /** The runner connected or disappeared. */
+  | { type: "runner"; state: "online" | "offline" }
+  /** The terminal size changed. */
+  | { type: "resize"; cols: number; rows: number }
+  /** The shell exited after producing output up to `offset`. */
+  | { type: "exit"; exit: ExitStatus; offset: number }
+  | ErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Runner data connection (one per session) <-> session
+// ---------------------------------------------------------------------------------------------
+
+/** Runner -> session. Output goes as binary OUTPUT frames with absolute offsets. */
+export type RunnerToSession =
+  /** The PTY process ended; all output before `offset` has been sent. */
+  | { type: "exit"; exit: ExitStatus; offset: number }
+  /** The PTY could not be started. */
+  | { type: "spawn-failed"; message: string };
+
+/** Session -> runner. Input goes as binary INPUT frames. */
+export type SessionToRunner =
+  /** First message: the runner's generation and where to resend output from. */
+  | {
+      type: "welcome";
+      protocol: number;
+      generation: number;
+      /** Everything before this offset is stored: resend from here, drop the rest. */
+      storedEnd: number;
+      size: TerminalSize;
+    }
+  /** Output before `offset` is durably stored; the runner may forget it. */
+  | { type: "ack"; offset: number }
+  | { type: "resize"; cols: number; rows: number }
+  | { type: "signal"; signal: SignalName }
+  /** The session is over: kill the shell and disconnect. */
+  | { type: "close"; reason: string }
+  | ErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Runner control connection (one per runner) <-> runner hub
+// ---------------------------------------------------------------------------------------------
+
+/** Runner -> hub. */
+export type RunnerToHub =
+  /** First message: what this runner is. */
+  | { type: "hello"; host: string; version: string; maxSessions: number; sessions: string[] }
+  /** The runner could not open a session it was asked to. */
+  | { type: "open-failed"; sessionId: string; message: string };
+
+/** Hub -> runner. */
+export type HubToRunner =
+  | { type: "welcome"; protocol: number; host: string }
+  /** Open a PTY for a session and connect to it on its data route. */
+  | {
+      type: "open";
+      sessionId: string;
+      cols: number;
+      rows: number;
+      cwd: string | null;
+      env: Record<string, string>;
+    }
+  | ErrorMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing untrusted text frames
+// ---------------------------------------------------------------------------------------------
+
+/** The result of parsing a text frame from a peer. */
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+type Field = "string" | "number" | "offset" | "object" | "string[]" | "signal" | "nullable-string";
+type Shape = Record<string, Record<string, Field>>;
+
+const VIEWER_TO_SESSION: Shape = {
+  resize: { cols: "number", rows: "number" },
+  signal: { signal: "signal" },
+  ack: { offset: "offset" },
+};
+const RUNNER_TO_SESSION: Shape = {
+  exit: { exit: "object", offset: "offset" },
+  "spawn-failed": { message: "string" },
+};
+const RUNNER_TO_HUB: Shape = {
+  hello: { host: "string", version: "string", maxSessions: "number", sessions: "string[]" },
+  "open-failed": { sessionId: "string", message: "string" },
+};
+
+/** Parses a viewer's control message. Size values are checked later (checkTerminalSize). */
+export function parseViewerMessage(text: string): ParseResult<ViewerToSession> {
+  return parseWith<ViewerToSession>(text, VIEWER_TO_SESSION);
+}
+
+/** Parses a runner's control message on its data connection. */
+export function parseRunnerMessage(text: string): ParseResult<RunnerToSession> {
+  const result = parseWith<RunnerToSession>(text, RUNNER_TO_SESSION);
+  if (result.ok && result.message.type === "exit" && !isExitStatus(result.message.exit)) {
+    return { ok: false, error: "exit.exit must be { code: number|null, signal: string|null }" };
+  }
+  return result;
+}
+
+/** Parses a runner's control message on its control connection. */
+export function parseRunnerHubMessage(text: string): ParseResult<RunnerToHub> {
+  return parseWith<RunnerToHub>(text, RUNNER_TO_HUB);
+}
+
+/** Parses a message a server sent; used by runners and clients, which trust their server's shape. */
+export function parseServerMessage<T extends { type: string }>(text: string): T | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (isRecord(value) && typeof value.type === "string") return value as T;
+  } catch {
+    // Fall through: a malformed message from the server is ignored by the caller.
+  }
+  return null;
+}
+
+function parseWith<T>(text: string, shapes: Shape): ParseResult<T> {
+  if (text.length > MAX_CONTROL_MESSAGE_BYTES) {
+    return { ok: false, error: `control message longer than ${MAX_CONTROL_MESSAGE_BYTES} bytes` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, error: "control message is not valid JSON" };
+  }
+  if (!isRecord(value)) return { ok: false, error: "control message must be a JSON object" };
+  const type = value.type;
+  if (typeof type !== "string")
+    return { ok: false, error: 'control message needs a string "type"' };
+  const shape = Object.hasOwn(shapes, type) ? shapes[type] : undefined;
+  if (!shape)
+    return { ok: false, error: `unknown message type ${JSON.stringify(type.slice(0, 40))}` };
+  for (const [name, field] of Object.entries(shape)) {
+    if (!fieldMatches(value[name], field)) {
+      return {
+        ok: false,
+        error: `"${type}" message: field "${name}" must be ${describeField(field)}`,
+      };
+    }
+  }
+  return { ok: true, message: value as T };
+}
+
+function fieldMatches(value: unknown, field: Field): boolean {
+  switch (field) {
+    case "string":
+      return typeof value === "string";
+    case "nullable-string":
+      return value === null || typeof value === "string";
+    // Sizes are checked by checkTerminalSize, which explains what was wrong; accept anything here.
+    case "number":
+      return value !== undefined;
+    case "offset":
+      return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+    case "object":
+      return isRecord(value);
+    case "string[]":
+      return Array.isArray(value) && value.every((v) => typeof v === "string");
+    case "signal":
+      return typeof value === "string" && (SIGNALS as readonly string[]).includes(value);
+  }
+}
+
+function describeField(field: Field): string {
+  switch (field) {
+    case "offset":
+      return "a non-negative integer";
+    case "signal":
+      return `one of ${SIGNALS.join(", ")}`;
+    case "string[]":
+      return "an array of strings";
+    default:
+      return `a ${field}`;
+  }
+}
+
+function isExitStatus(value: unknown): value is ExitStatus {
+  return (
+    isRecord(value) &&
+    (value.code === null || (typeof value.code === "number" && Number.isInteger(value.code))) &&
+    (value.signal === null || typeof value.signal === "string")
+  );
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,22 @@
+/** The Worker: a thin Hono router over the API, the socket routes and the static client. */
+import { Hono } from "hono";
+import { errorBody, handleError } from "./http/errors.ts";
+import { sessionsRoutes } from "./routes/sessions-routes.ts";
+import { socketRoutes } from "./routes/socket-routes.ts";
+
+export { TerminalSession } from "../durable-objects/terminal-session/terminal-session.ts";
+export { RunnerHub } from "../durable-objects/runner-hub/runner-hub.ts";
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.get("/healthz", (c) => c.json({ ok: true }));
+app.route("/api", socketRoutes);
+app.route("/api", sessionsRoutes);
+app.notFound((c) =>
+  c.req.path.startsWith("/api/")
+    ? c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404)
+    : c.env.ASSETS.fetch(c.req.raw),
+);
+app.onError(handleError);
+
+export default app;

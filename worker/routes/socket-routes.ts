@@ -1,0 +1,140 @@
+/**
+ * WebSocket routes. Each authenticates the peer, then forwards the raw upgrade request to the
+ * Durable Object (Hono's own upgradeWebSocket would end the socket here, without hibernation).
+ */
+import { Hono, type Context } from "hono";
+import { CloseCode, SUBPROTOCOL, parseOfferedSubprotocols } from "../../protocol/index.ts";
+import {
+  OFFSET_HEADER,
+  PEER_HEADER,
+  ROLE_HEADER,
+  SUBPROTOCOL_HEADER,
+} from "../../durable-objects/terminal-session/terminal-session.ts";
+import {
+  HOST_HEADER,
+  HUB_SUBPROTOCOL_HEADER,
+} from "../../durable-objects/runner-hub/runner-hub.ts";
+import { secretsEqual } from "../auth/crypto.ts";
+import { looksLikeJoinToken, verifyJoinToken } from "../auth/join-token.ts";
+import { isOriginAllowed } from "../auth/origin.ts";
+import { readConfig } from "../config.ts";
+import { errorBody } from "../http/errors.ts";
+import { isWebSocketUpgrade, refuseWebSocket } from "../http/refuse-socket.ts";
+import { isValidHost, runnerHub, sessionStub } from "../sessions/session-service.ts";
+
+type Ctx = Context<{ Bindings: Env }>;
+
+/** Mounted at /api. */
+export const socketRoutes = new Hono<{ Bindings: Env }>();
+
+/** A browser or agent joins a session with a join token; `?offset=N` resumes after byte N. */
+socketRoutes.get("/sessions/:id/connect", async (c) => {
+  const pre = preflight(c);
+  if (pre instanceof Response) return pre;
+  const { token, echo } = pre;
+  if (!isOriginAllowed(c.req.raw, readConfig(c.env).allowedOrigins)) {
+    return refuseWebSocket(
+      CloseCode.FORBIDDEN,
+      "this page's origin may not join sessions here",
+      echo,
+    );
+  }
+  if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a join token is required", echo);
+  const check = await verifyJoinToken(c.env.SESSION_SECRET, token, Math.floor(Date.now() / 1000));
+  if (!check.ok) {
+    const runnerToken = await secretsEqual(token, c.env.RUNNER_TOKEN);
+    if (runnerToken)
+      return refuseWebSocket(CloseCode.FORBIDDEN, "runner tokens cannot join as viewers", echo);
+    return refuseWebSocket(CloseCode.UNAUTHORIZED, check.reason, echo);
+  }
+  const id = c.req.param("id");
+  if (check.claims.sessionId !== id) {
+    return refuseWebSocket(CloseCode.FORBIDDEN, "this join token is for another session", echo);
+  }
+  const stub = await sessionStub(c.env, id);
+  if (!stub) return refuseWebSocket(CloseCode.SESSION_NOT_FOUND, "no such session", echo);
+  const offset = c.req.query("offset");
+  const headers = trustedHeaders(c.req.raw, {
+    [PEER_HEADER]: "viewer",
+    [ROLE_HEADER]: check.claims.role,
+    [SUBPROTOCOL_HEADER]: echo,
+  });
+  if (offset !== undefined && /^\d{1,15}$/.test(offset)) headers.set(OFFSET_HEADER, offset);
+  return stub.fetch(new Request(c.req.raw, { headers }));
+});
+
+/** A runner's data connection for one session, with the runner token. */
+socketRoutes.get("/sessions/:id/runner", async (c) => {
+  const pre = preflight(c);
+  if (pre instanceof Response) return pre;
+  const refused = await checkRunnerToken(c, pre.token, pre.echo);
+  if (refused) return refused;
+  const stub = await sessionStub(c.env, c.req.param("id"));
+  if (!stub) return refuseWebSocket(CloseCode.SESSION_NOT_FOUND, "no such session", pre.echo);
+  const headers = trustedHeaders(c.req.raw, {
+    [PEER_HEADER]: "runner",
+    [SUBPROTOCOL_HEADER]: pre.echo,
+  });
+  return stub.fetch(new Request(c.req.raw, { headers }));
+});
+
+/** A runner's control connection for its host. */
+socketRoutes.get("/runners/:host/connect", async (c) => {
+  const pre = preflight(c);
+  if (pre instanceof Response) return pre;
+  const refused = await checkRunnerToken(c, pre.token, pre.echo);
+  if (refused) return refused;
+  const host = c.req.param("host");
+  if (!isValidHost(host)) {
+    return refuseWebSocket(
+      CloseCode.PROTOCOL_ERROR,
+      "host must be 1-64 of letters, digits, '.', '_', '-'",
+      pre.echo,
+    );
+  }
+  const headers = trustedHeaders(c.req.raw, {
+    [HOST_HEADER]: host,
+    [HUB_SUBPROTOCOL_HEADER]: pre.echo,
+  });
+  return runnerHub(c.env).fetch(new Request(c.req.raw, { headers }));
+});
+
+/** Checks the upgrade and the protocol version; returns the credential and the subprotocol to echo. */
+function preflight(c: Ctx): Response | { token: string | null; echo: string } {
+  if (!isWebSocketUpgrade(c.req.raw)) {
+    return c.json(errorBody("upgrade_required", "this route takes a WebSocket upgrade"), 426);
+  }
+  const offered = parseOfferedSubprotocols(c.req.header("Sec-WebSocket-Protocol") ?? null);
+  if (!offered.versions.includes(SUBPROTOCOL)) {
+    const theirs = offered.versions[0] ?? null;
+    return refuseWebSocket(
+      CloseCode.PROTOCOL_VERSION_UNSUPPORTED,
+      `unsupported protocol ${theirs ?? "(none offered)"}; this server speaks ${SUBPROTOCOL}`,
+      theirs,
+    );
+  }
+  return { token: offered.token, echo: SUBPROTOCOL };
+}
+
+async function checkRunnerToken(
+  c: Ctx,
+  token: string | null,
+  echo: string,
+): Promise<Response | null> {
+  if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a runner token is required", echo);
+  if (looksLikeJoinToken(token)) {
+    return refuseWebSocket(CloseCode.FORBIDDEN, "join tokens cannot connect as a runner", echo);
+  }
+  if (!c.env.RUNNER_TOKEN || !(await secretsEqual(token, c.env.RUNNER_TOKEN))) {
+    return refuseWebSocket(CloseCode.UNAUTHORIZED, "the runner token is wrong", echo);
+  }
+  return null;
+}
+
+// Internal headers are set only here; any copy a client sent is dropped first.
+function trustedHeaders(request: Request, values: Record<string, string>): Headers {
+  const headers = new Headers(request.headers);
+  for (const name of [...headers.keys()]) if (name.startsWith("x-webterm-")) headers.delete(name);
+  for (const [name, value] of Object.entries(values)) headers.set(name, value);
+  return headers;
+}
