@@ -50,7 +50,10 @@ export const ROLE_HEADER = "x-webterm-role";
 export const OFFSET_HEADER = "x-webterm-offset";
 export const SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
 
-/** An ended session keeps a tombstone (its meta, no output) this long, so joins say "ended". */
+/**
+ * An ended session keeps a tombstone (its meta, no output) this long, so joins say "ended".
+ * It outlives the longest join token (7 days), so no valid token can reach a purged session.
+ */
 const TOMBSTONE_MS = 7 * 24 * 60 * 60 * 1000;
 /** Activity is written to storage at most this often (ms); idle deadlines are that coarse. */
 const ACTIVITY_PERSIST_MS = 60_000;
@@ -513,7 +516,12 @@ export class TerminalSession extends DurableObject<Env> {
   // ----- Helpers ------------------------------------------------------------------------------
 
   #loadMeta(): SessionMeta | null {
-    if (this.#meta === undefined) this.#meta = loadMeta(this.ctx.storage.kv);
+    if (this.#meta === undefined) {
+      this.#meta = loadMeta(this.ctx.storage.kv);
+      // Looking may have opened an empty database; leave nothing behind for a session that
+      // does not exist, so asking never brings one into being.
+      if (!this.#meta) void this.ctx.storage.deleteAll();
+    }
     return this.#meta;
   }
 

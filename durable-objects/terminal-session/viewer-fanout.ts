@@ -72,7 +72,11 @@ export function pumpViewer(
     const chunks = history.read(next.sent, budget, MAX_OUTPUT_FRAME_BYTES);
     if (chunks.length === 0) break;
     for (const chunk of chunks) {
-      ws.send(encodeOutputFrame(chunk.start, chunk.data));
+      try {
+        ws.send(encodeOutputFrame(chunk.start, chunk.data));
+      } catch {
+        return; // Closed meanwhile: nothing more to feed, and nothing to remember.
+      }
       next.sent = chunk.start + chunk.data.byteLength;
     }
   }

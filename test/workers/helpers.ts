@@ -29,14 +29,20 @@ export class Peer {
   readonly texts: Record<string, unknown>[] = [];
   readonly output: { offset: number; data: Uint8Array }[] = [];
   readonly inputs: Uint8Array[] = [];
+  /** Arrival order: a message's type, or "output" for an output frame. */
+  readonly sequence: string[] = [];
   closed: { code: number; reason: string } | null = null;
   #waiters: (() => void)[] = [];
 
   constructor(ws: WebSocket) {
     this.ws = ws;
     ws.addEventListener("message", (event) => {
-      if (typeof event.data === "string") this.texts.push(JSON.parse(event.data));
-      else {
+      if (typeof event.data === "string") {
+        const message = JSON.parse(event.data);
+        this.texts.push(message);
+        this.sequence.push(String(message.type));
+      } else {
+        this.sequence.push("output");
         const decoded = decodeBinaryFrame(event.data as ArrayBuffer);
         if (decoded.ok && decoded.frame.kind === 1) {
           this.output.push({ offset: decoded.frame.offset, data: decoded.frame.data.slice() });
@@ -246,7 +252,9 @@ export async function sha256(bytes: Uint8Array): Promise<string> {
 /** A viewer that acknowledges everything it receives, as the real client does. */
 export function autoAck(peer: Peer): void {
   peer.ws.addEventListener("message", (event) => {
-    if (typeof event.data !== "string") peer.sendText({ type: "ack", offset: peer.end() });
+    if (typeof event.data !== "string" && peer.ws.readyState === WebSocket.OPEN) {
+      peer.sendText({ type: "ack", offset: peer.end() });
+    }
   });
 }
 

@@ -1,0 +1,159 @@
+/** Starting the real stack locally: `wrangler dev` (workerd) and a pty-runner process. Used by `npm start`, end-to-end tests and benchmarks. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeEnvFile, type Secrets } from "./secrets.ts";
+
+/** The project's root folder. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** A child process with its collected output and a way to stop it. */
+export interface ManagedProcess {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<number | null>;
+  /** Resolves with the exit code when the process exits. */
+  exited: Promise<number | null>;
+}
+
+/** Options of the edge (wrangler dev). */
+export interface EdgeOptions {
+  port: number;
+  secrets: Secrets;
+  /** Where workerd keeps Durable Object storage (a fresh folder per test run). */
+  persistTo?: string;
+  inspectorPort?: number;
+  /** Extra vars (for example a small HISTORY_CAP_BYTES). */
+  vars?: Record<string, string>;
+  /** Print the process's output with this prefix as it comes. */
+  echoPrefix?: string;
+}
+
+/** A running edge. */
+export interface Edge extends ManagedProcess {
+  url: string;
+}
+
+/** Starts `wrangler dev` on 127.0.0.1 and waits until /healthz answers. */
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const stateDir = join(PROJECT_ROOT, ".wrangler", "webterm");
+  mkdirSync(stateDir, { recursive: true });
+  // Secrets reach workerd through an env file (mode 0600), never through argv where `ps` shows them.
+  const envFile = join(stateDir, `secrets-${options.port}.env`);
+  writeEnvFile(envFile, { ...options.secrets, ...(options.vars ?? {}) });
+  const args = [
+    join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(options.port),
+    "--env-file",
+    envFile,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  if (options.persistTo) args.push("--persist-to", options.persistTo);
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
+  const managed = manage(
+    spawn(process.execPath, args, {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+    options.echoPrefix,
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitForHealth(url, managed, 60_000);
+  return { ...managed, url };
+}
+
+/** Options of a runner process. */
+export interface RunnerOptions {
+  url: string;
+  host: string;
+  token: string;
+  extraArgs?: string[];
+  echoPrefix?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Starts the built pty-runner (dist/pty-runner.mjs) as a child process; the token goes in its environment. */
+export function startRunnerProcess(options: RunnerOptions): ManagedProcess {
+  const child = spawn(
+    process.execPath,
+    [
+      join(PROJECT_ROOT, "dist", "pty-runner.mjs"),
+      "--url",
+      options.url,
+      "--host",
+      options.host,
+      ...(options.extraArgs ?? []),
+    ],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...(options.env ?? {}), RUNNER_TOKEN: options.token },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return manage(child, options.echoPrefix);
+}
+
+/** Polls `GET {url}/healthz` until it answers 200, the process dies, or time runs out. */
+export async function waitForHealth(
+  url: string,
+  process: ManagedProcess,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void process.exited.then(() => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`the edge exited before it was ready:\n${process.output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `the edge did not answer ${url}/healthz within ${timeoutMs} ms:\n${process.output()}`,
+  );
+}
+
+function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    if (output.length > 1_000_000) output = output.slice(-500_000);
+    if (echoPrefix) {
+      for (const line of text.split("\n"))
+        if (line.trim()) process.stdout.write(`${echoPrefix} ${line}\n`);
+    }
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  return {
+    child,
+    output: () => output,
+    exited,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

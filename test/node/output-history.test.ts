@@ -1,0 +1,76 @@
+/** Unit tests of the output history's offset arithmetic, coalescing and trimming (pure logic, in memory). */
+import { describe, expect, it } from "vitest";
+import {
+  MemoryChunkStore,
+  OutputHistory,
+} from "../../durable-objects/terminal-session/output-history.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (history: OutputHistory, from = 0) =>
+  new TextDecoder().decode(Buffer.concat(history.read(from, 1 << 30).map((c) => c.data)));
+
+describe("OutputHistory", () => {
+  it("drops bytes it already has by offset and keeps only the new tail of an overlapping resend", () => {
+    const history = new OutputHistory(new MemoryChunkStore());
+    expect(history.append(0, bytes("hello"))).toMatchObject({ kind: "stored", offset: 0 });
+    expect(history.append(0, bytes("hello"))).toEqual({ kind: "duplicate" });
+    const overlap = history.append(3, bytes("lo world"));
+    expect(overlap).toMatchObject({ kind: "stored", offset: 5 });
+    expect(new TextDecoder().decode((overlap as { data: Uint8Array }).data)).toBe(" world");
+    expect(text(history)).toBe("hello world");
+    expect(history.end).toBe(11);
+  });
+
+  it("refuses output that starts after the end, storing nothing", () => {
+    const history = new OutputHistory(new MemoryChunkStore());
+    history.append(0, bytes("abc"));
+    expect(history.append(5, bytes("xyz"))).toEqual({ kind: "gap", expected: 3 });
+    expect(history.end).toBe(3);
+  });
+
+  it("coalesces small writes into one chunk and starts a new chunk past the threshold", () => {
+    const store = new MemoryChunkStore();
+    const history = new OutputHistory(store, { coalesceBelowBytes: 8, maxChunkBytes: 16 });
+    for (const piece of ["ab", "cd", "ef", "gh", "ij"]) history.append(history.end, bytes(piece));
+    expect([...store.chunks.keys()]).toEqual([0, 8]);
+    expect(text(history)).toBe("abcdefghij");
+  });
+
+  it("trims from the front to the cap exactly, cutting the chunk that straddles the new start", () => {
+    const store = new MemoryChunkStore();
+    const history = new OutputHistory(store, {
+      capBytes: 10,
+      coalesceBelowBytes: 1,
+      maxChunkBytes: 4,
+    });
+    for (const piece of ["0123", "4567", "89ab", "cdef"]) history.append(history.end, bytes(piece));
+    expect(history.start).toBe(6);
+    expect(history.end).toBe(16);
+    expect(text(history)).toBe("6789abcdef");
+    expect(text(history, 0)).toBe("6789abcdef");
+    expect(text(history, 12)).toBe("cdef");
+  });
+
+  it("reads from any offset in frames no larger than asked", () => {
+    const history = new OutputHistory(new MemoryChunkStore());
+    history.append(0, bytes("abcdefghij"));
+    const frames = history.read(2, 100, 3);
+    expect(frames.map((f) => [f.start, new TextDecoder().decode(f.data)])).toEqual([
+      [2, "cde"],
+      [5, "fgh"],
+      [8, "ij"],
+    ]);
+    expect(history.read(10, 100)).toEqual([]);
+    expect(history.read(0, 4).reduce((n, f) => n + f.data.byteLength, 0)).toBe(4);
+  });
+
+  it("recovers start, end and tail from its store, as after hibernation", () => {
+    const store = new MemoryChunkStore();
+    const first = new OutputHistory(store, { capBytes: 6 });
+    first.append(0, bytes("abcdefgh"));
+    const again = new OutputHistory(store, { capBytes: 6 });
+    expect([again.start, again.end]).toEqual([2, 8]);
+    again.append(8, bytes("ij"));
+    expect(text(again)).toBe("efghij");
+  });
+});

@@ -1,0 +1,138 @@
+/** Roles, sizes and bad input: each gets an error or a close, and the session and its other users go on. */
+import { describe, expect, it } from "vitest";
+import { CloseCode, encodeInputFrame, encodeOutputFrame } from "../../protocol/index.ts";
+import { autoAck, connectViewer, runnerWrite, startSession } from "./helpers.ts";
+
+const errors = (texts: Record<string, unknown>[]) => texts.filter((m) => m.type === "error");
+
+describe("a viewer (read-only) connection", () => {
+  it("cannot type, resize or signal, and is told why", async () => {
+    const s = await startSession();
+    const viewer = await connectViewer(s.id, s.viewerToken);
+    await viewer.message("welcome");
+    viewer.ws.send(encodeInputFrame(new TextEncoder().encode("rm -rf /\r")));
+    viewer.sendText({ type: "resize", cols: 100, rows: 40 });
+    viewer.sendText({ type: "signal", signal: "SIGKILL" });
+    await viewer.until(() => errors(viewer.texts).length === 3 && true, "three errors");
+    expect(errors(viewer.texts).map((e) => e.code)).toEqual([
+      "read_only",
+      "read_only",
+      "read_only",
+    ]);
+    // Nothing reached the runner.
+    const writer = await connectViewer(s.id, s.writerToken);
+    await writer.message("welcome");
+    writer.ws.send(encodeInputFrame(new TextEncoder().encode("ok")));
+    await s.runner.until(() => s.runner.inputs.length > 0, "the writer's input");
+    expect(s.runner.inputs.map((b) => new TextDecoder().decode(b))).toEqual(["ok"]);
+    expect(s.runner.texts.filter((m) => m.type === "resize" || m.type === "signal")).toEqual([]);
+  });
+});
+
+describe("resizing", () => {
+  it("lets the last writer set the size, tells everyone, and clamps absurd sizes", async () => {
+    const s = await startSession();
+    const writer = await connectViewer(s.id, s.writerToken);
+    const viewer = await connectViewer(s.id, s.viewerToken);
+    await writer.message("welcome");
+    await viewer.message("welcome");
+    writer.sendText({ type: "resize", cols: 65536, rows: 0 });
+    const resize = await viewer.message("resize");
+    expect(resize).toMatchObject({ cols: 1000, rows: 1 });
+    expect(await s.runner.message("resize")).toMatchObject({ cols: 1000, rows: 1 });
+  });
+
+  it("answers NaN, strings, null and missing sizes with an error and changes nothing", async () => {
+    const s = await startSession();
+    const writer = await connectViewer(s.id, s.writerToken);
+    await writer.message("welcome");
+    const bad = [
+      '{"type":"resize","cols":"80","rows":24}',
+      '{"type":"resize","cols":null,"rows":24}',
+      '{"type":"resize","cols":80}',
+      '{"type":"resize","cols":-1e999,"rows":24}',
+    ];
+    for (const text of bad) writer.sendText(text);
+    await writer.until(
+      () => errors(writer.texts).length === bad.length && true,
+      "an error for each",
+    );
+    expect(errors(writer.texts).map((e) => e.code)).toEqual([
+      "bad_size",
+      "bad_size",
+      "bad_message",
+      "bad_size",
+    ]);
+    expect(errors(writer.texts)[0]!.message).toContain('the string "80"');
+    expect(s.runner.texts.some((m) => m.type === "resize")).toBe(false);
+  });
+});
+
+describe("bad input", () => {
+  it("answers malformed JSON, unknown types, bad acks and wrong frame kinds with errors; the socket lives on", async () => {
+    const s = await startSession();
+    const writer = await connectViewer(s.id, s.writerToken);
+    await writer.message("welcome");
+    writer.sendText("{not json");
+    writer.sendText('{"type":"launch-missiles"}');
+    writer.sendText("[1,2,3]");
+    writer.sendText('{"type":"ack","offset":999999}');
+    writer.ws.send(new Uint8Array([0x7f, 1, 2]));
+    writer.ws.send(encodeOutputFrame(0, new Uint8Array([65])));
+    writer.ws.send(new Uint8Array(0));
+    await writer.until(() => errors(writer.texts).length === 7 && true, "seven errors");
+    expect(errors(writer.texts).map((e) => e.code)).toEqual([
+      "bad_message",
+      "bad_message",
+      "bad_message",
+      "bad_ack",
+      "bad_frame",
+      "bad_frame",
+      "bad_frame",
+    ]);
+    expect(writer.closed).toBeNull();
+    await runnerWrite(s.runner, 0, "still alive");
+    autoAck(writer);
+    await writer.until(() => writer.text() === "still alive", "output after the bad input");
+  });
+
+  it("refuses an input frame over 64 KiB with 1009 and writes nothing of it", async () => {
+    const s = await startSession();
+    const writer = await connectViewer(s.id, s.writerToken);
+    const bystander = await connectViewer(s.id, s.viewerToken);
+    await writer.message("welcome");
+    await bystander.message("welcome");
+    writer.ws.send(encodeInputFrame(new Uint8Array(64 * 1024 + 1).fill(120)));
+    expect((await writer.closedWith()).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+    const exact = await connectViewer(s.id, s.writerToken);
+    await exact.message("welcome");
+    exact.ws.send(encodeInputFrame(new Uint8Array(64 * 1024).fill(121)));
+    await s.runner.until(() => s.runner.inputs.length > 0, "the 64 KiB input");
+    expect(s.runner.inputs.map((b) => b.byteLength)).toEqual([64 * 1024]);
+    expect(s.runner.inputs[0]!.every((b) => b === 121)).toBe(true);
+    expect(bystander.closed).toBeNull();
+  });
+
+  it("refuses an oversized control message with 1009", async () => {
+    const s = await startSession();
+    const writer = await connectViewer(s.id, s.writerToken);
+    await writer.message("welcome");
+    writer.sendText(JSON.stringify({ type: "resize", cols: 80, rows: 24, pad: "x".repeat(9000) }));
+    expect((await writer.closedWith()).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+  });
+
+  it("closes a socket that floods tiny frames with 4009, and the others go on unharmed", async () => {
+    const s = await startSession();
+    const flooder = await connectViewer(s.id, s.writerToken);
+    const other = await connectViewer(s.id, s.viewerToken);
+    autoAck(other);
+    await flooder.message("welcome");
+    await other.message("live");
+    for (let i = 0; i < 5000 && flooder.ws.readyState === WebSocket.OPEN; i++)
+      flooder.sendText('{"type":"ack","offset":0}');
+    expect((await flooder.closedWith(10_000)).code).toBe(CloseCode.RATE_LIMITED);
+    await runnerWrite(s.runner, 0, "after the flood");
+    await other.until(() => other.text() === "after the flood", "output for the other viewer");
+    expect(other.closed).toBeNull();
+  });
+});
