@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { errorBody, handleError } from "./http/errors.ts";
 import { sessionsRoutes } from "./routes/sessions-routes.ts";
 import { socketRoutes } from "./routes/socket-routes.ts";
+import { toolsRoutes } from "./routes/tools-routes.ts";
 
 export { TerminalSession } from "../durable-objects/terminal-session/terminal-session.ts";
 export { RunnerHub } from "../durable-objects/runner-hub/runner-hub.ts";
@@ -12,6 +13,7 @@ const app = new Hono<{ Bindings: Env }>();
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/api", socketRoutes);
 app.route("/api", sessionsRoutes);
+app.route("/api/tools", toolsRoutes);
 app.notFound((c) =>
   c.req.path.startsWith("/api/")
     ? c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404)

@@ -42,6 +42,7 @@ import {
   type ViewerAttachment,
 } from "./socket-attachments.ts";
 import { createChunkTable, SqliteChunkStore } from "./sqlite-chunk-store.ts";
+import { ToolRunner, type ToolRequest, type ToolResult } from "./tool-runner.ts";
 import { fanOutLive, pumpViewer, sendMessage } from "./viewer-fanout.ts";
 
 /** Headers the Worker sets after it has authenticated a socket; never taken from a client. */
@@ -71,6 +72,12 @@ export class TerminalSession extends DurableObject<Env> {
   #meta: SessionMeta | null | undefined;
   #history: OutputHistory | null = null;
   #activityPersistedAt = 0;
+  #tools = new ToolRunner({
+    history: () => this.#openHistory(),
+    runner: () => this.#currentRunner(),
+    exited: () => this.#loadMeta()?.exit != null,
+    ended: () => this.#loadMeta()?.state === "ended",
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -139,6 +146,44 @@ export class TerminalSession extends DurableObject<Env> {
       `the runner could not start the shell: ${message}`,
     );
     await this.#scheduleAlarm();
+  }
+
+  /** Runs an agent tool call (a command, or input) and waits for its outcome. */
+  async runTool(
+    request: ToolRequest,
+  ): Promise<ToolResult | { ok: false; code: "session_not_found"; message: string }> {
+    const meta = this.#loadMeta();
+    if (!meta) return { ok: false, code: "session_not_found", message: "no such session" };
+    if (meta.state === "ended")
+      return {
+        ok: false,
+        code: "session_ended",
+        message: `the session has ended: ${meta.reason ?? "closed"}`,
+      };
+    const result = await this.#tools.run(request);
+    this.#noteActivity(this.#loadMeta() ?? meta);
+    return result;
+  }
+
+  /** Raw output bytes from `since` (clamped to the retained history), at most `maxBytes` from the end. */
+  async readBytes(
+    since: number,
+    maxBytes: number,
+  ): Promise<{ start: number; end: number; bytes: Uint8Array; trimmed: boolean } | null> {
+    const meta = this.#loadMeta();
+    if (!meta || meta.state === "ended") return null;
+    const history = this.#openHistory();
+    const wanted = Math.max(0, since);
+    let from = Math.max(wanted, history.start);
+    if (history.end - from > maxBytes) from = history.end - maxBytes;
+    const chunks = history.read(from, history.end - from);
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.data.byteLength, 0));
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk.data, at);
+      at += chunk.data.byteLength;
+    }
+    return { start: from, end: history.end, bytes, trimmed: from > wanted };
   }
 
   // ----- Socket upgrades (already authenticated by the Worker) --------------------------------
@@ -406,6 +451,7 @@ export class TerminalSession extends DurableObject<Env> {
           result.offset,
           result.data,
         );
+        this.#tools.onOutput(result.offset, result.data);
         this.#noteActivity(meta);
       }
       return;
@@ -501,6 +547,7 @@ export class TerminalSession extends DurableObject<Env> {
     }
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG))
       ws.close(CloseCode.SESSION_ENDED, `session ended: ${reason}`.slice(0, 120));
+    this.#tools.onExit(this.#history?.end ?? 0);
     this.ctx.storage.sql.exec("DROP TABLE IF EXISTS chunks");
     this.#history = null;
     this.#saveMeta({ ...meta, state: "ended", endedAt: Date.now(), reason });
@@ -509,6 +556,7 @@ export class TerminalSession extends DurableObject<Env> {
   #recordExit(meta: SessionMeta, exit: ExitStatus, reason: string | null): void {
     const end = this.#openHistory().end;
     this.#saveMeta({ ...meta, state: "exited", exit, exitedAt: Date.now(), reason });
+    this.#tools.onExit(end);
     if (reason) this.#broadcast({ type: "error", code: "spawn_failed", message: reason });
     this.#broadcast({ type: "exit", exit, offset: end });
   }

@@ -1,0 +1,122 @@
+/**
+ * A fake runner host for protocol tests (like sshx's Runner::Echo): it answers `open` requests,
+ * connects data sockets and plays a tiny shell that emits OSC 133 marks like the real runner's bash.
+ */
+import { encodeOutputFrame } from "../../protocol/index.ts";
+import { connectRunnerControl, connectRunnerData, type Peer } from "./helpers.ts";
+
+const OSC = (body: string) => `\x1b]133;${body}\x07`;
+const PROMPT = `${OSC("A")}sandbox$ ${OSC("B")}`;
+
+/** One fake shell behind one session's data socket. */
+export class FakeShell {
+  readonly peer: Peer;
+  offset = 0;
+  #line = "";
+  #pending: ((line: string) => void) | null = null;
+  #running: { interrupt: () => void } | null = null;
+
+  constructor(peer: Peer) {
+    this.peer = peer;
+    let seen = 0;
+    peer.ws.addEventListener("message", () => {
+      while (seen < peer.inputs.length)
+        this.#onInput(new TextDecoder().decode(peer.inputs[seen++]));
+    });
+  }
+
+  /** Emits output with the next offsets. */
+  emit(text: string): void {
+    const bytes = new TextEncoder().encode(text);
+    this.peer.ws.send(encodeOutputFrame(this.offset, bytes));
+    this.offset += bytes.byteLength;
+  }
+
+  prompt(): void {
+    this.emit(PROMPT);
+  }
+
+  #onInput(text: string): void {
+    for (const ch of text) {
+      if (ch === "\x03") {
+        this.emit("^C\r\n");
+        this.#running?.interrupt();
+        continue;
+      }
+      if (ch === "\r" || ch === "\n") {
+        this.emit("\r\n");
+        const line = this.#line;
+        this.#line = "";
+        if (this.#pending) {
+          const answer = this.#pending;
+          this.#pending = null;
+          answer(line);
+        } else if (!this.#running) this.#run(line);
+        continue;
+      }
+      this.#line += ch;
+      this.emit(ch); // echo, as a terminal does
+    }
+  }
+
+  #run(line: string): void {
+    this.emit(OSC("C"));
+    const done = (code: number) => {
+      this.#running = null;
+      this.emit(`${OSC(`D;${code}`)}`);
+      this.prompt();
+    };
+    if (line === "whoami") {
+      this.emit("sandbox\r\n");
+      done(0);
+    } else if (line === "false") done(1);
+    else if (line.startsWith("read")) {
+      this.emit("Continue? [y/N] ");
+      this.#running = { interrupt: () => done(130) };
+      this.#pending = (answer) => {
+        this.emit(answer === "y" ? "yes!\r\n" : "no\r\n");
+        done(answer === "y" ? 0 : 1);
+      };
+    } else if (line.startsWith("sleep")) {
+      this.#running = { interrupt: () => done(130) };
+    } else if (line === "echo $$") {
+      this.emit("4242\r\n");
+      done(0);
+    } else if (line === "exit") {
+      this.#running = null;
+      this.peer.sendText({ type: "exit", exit: { code: 0, signal: null }, offset: this.offset });
+    } else {
+      this.emit(`bash: ${line}: command not found\r\n`);
+      done(127);
+    }
+  }
+}
+
+/** A fake runner host: answers `open` by connecting a data socket with a FakeShell behind it. */
+export class FakeRunnerHost {
+  readonly shells = new Map<string, FakeShell>();
+  readonly control: Peer;
+
+  private constructor(control: Peer) {
+    this.control = control;
+    control.ws.addEventListener("message", (event) => {
+      if (typeof event.data !== "string") return;
+      const message = JSON.parse(event.data);
+      if (message.type === "open") void this.#open(message.sessionId);
+    });
+  }
+
+  static async connect(host = "local"): Promise<FakeRunnerHost> {
+    return new FakeRunnerHost(await connectRunnerControl(host));
+  }
+
+  async #open(sessionId: string): Promise<void> {
+    const peer = await connectRunnerData(sessionId);
+    const welcome = await peer.message("welcome");
+    const shell = new FakeShell(peer);
+    shell.offset = welcome.storedEnd;
+    this.shells.set(sessionId, shell);
+    shell.emit("Welcome to the fake shell\r\n");
+    shell.prompt();
+  }
+}

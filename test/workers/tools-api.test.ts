@@ -1,0 +1,162 @@
+/** The agent tool API against the session object, with a fake shell that emits real OSC 133 marks. */
+import { env, listDurableObjectIds } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { api, autoAck, connectViewer } from "./helpers.ts";
+import { FakeRunnerHost } from "./fake-shell.ts";
+
+async function tool(name: string, body: unknown, token?: string) {
+  const response = await api("POST", `/api/tools/${name}`, body, token);
+  return { status: response.status, body: (await response.json()) as Record<string, any> };
+}
+
+describe("the agent tool API", () => {
+  it("lists its tools with JSON Schemas for function calling", async () => {
+    const response = await api("GET", "/api/tools");
+    const body = (await response.json()) as {
+      tools: { name: string; input_schema: { type: string } }[];
+    };
+    expect(body.tools.map((t) => t.name)).toEqual([
+      "interactive_shell",
+      "send_input",
+      "read_output",
+      "close_session",
+    ]);
+    expect(body.tools.every((t) => t.input_schema.type === "object")).toBe(true);
+    expect((await api("GET", "/api/tools", undefined, "wrong")).status).toBe(401);
+  });
+
+  it("runs the seed's flow in exactly one session, and a late viewer sees the output replayed", async () => {
+    await FakeRunnerHost.connect("seed-host");
+    const before = (await listDurableObjectIds(env.SESSIONS)).length;
+    const { status, body } = await tool("interactive_shell", {
+      initial_command: "whoami",
+      host: "seed-host",
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      success: true,
+      status: "completed",
+      exit_code: 0,
+      output: "sandbox\n",
+      output_truncated: false,
+      note: "Output is visible in the terminal panel.",
+    });
+    expect(body.viewer).toMatchObject({
+      role: "writer",
+      token: expect.any(String),
+      url: expect.stringContaining(body.session_id),
+    });
+    expect((await listDurableObjectIds(env.SESSIONS)).length).toBe(before + 1);
+    const viewer = await connectViewer(body.session_id, body.viewer.token);
+    autoAck(viewer);
+    await viewer.message("live");
+    expect(viewer.text()).toContain("whoami\r\n");
+    expect(viewer.text()).toContain("sandbox\r\n");
+    expect(viewer.end()).toBeGreaterThanOrEqual(body.offsets.end);
+    expect((await listDurableObjectIds(env.SESSIONS)).length).toBe(before + 1);
+  });
+
+  it("reports exit codes, prompts that wait for input, and commands still running at the timeout", async () => {
+    await FakeRunnerHost.connect("codes");
+    const failed = await tool("interactive_shell", { initial_command: "false", host: "codes" });
+    expect(failed.body).toMatchObject({ status: "completed", exit_code: 1, output: "" });
+    const id = failed.body.session_id;
+    const asking = await tool("interactive_shell", {
+      initial_command: "read -p 'Continue? [y/N] '",
+      session_id: id,
+    });
+    expect(asking.body).toMatchObject({
+      status: "awaiting_input",
+      exit_code: null,
+      output: "Continue? [y/N] ",
+    });
+    const answered = await tool("send_input", { session_id: id, input: "y\n" });
+    expect(answered.body).toMatchObject({ status: "completed", exit_code: 0 });
+    expect(answered.body.output).toContain("yes!");
+    const sleeping = await tool("interactive_shell", {
+      initial_command: "sleep 30",
+      session_id: id,
+      timeout_ms: 300,
+    });
+    expect(sleeping.body).toMatchObject({ status: "running", exit_code: null });
+    const busy = await tool("interactive_shell", { initial_command: "whoami", session_id: id });
+    expect(busy).toMatchObject({ status: 409, body: { error: { code: "busy" } } });
+    const interrupted = await tool("send_input", { session_id: id, input: "\u0003" });
+    expect(interrupted.body).toMatchObject({ status: "completed", exit_code: 130 });
+  });
+
+  it("never runs two calls into one session at once", async () => {
+    await FakeRunnerHost.connect("twice");
+    const first = await tool("interactive_shell", { host: "twice" });
+    const id = first.body.session_id;
+    const [a, b] = await Promise.all([
+      tool("interactive_shell", { session_id: id, initial_command: "sleep 1", timeout_ms: 500 }),
+      tool("interactive_shell", { session_id: id, initial_command: "whoami" }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    expect([a.body, b.body].find((x) => x.error)?.error.code).toBe("busy");
+  });
+
+  it("reads output since an offset with a rendering of the screen", async () => {
+    await FakeRunnerHost.connect("reader");
+    const ran = await tool("interactive_shell", { initial_command: "whoami", host: "reader" });
+    const read = await tool("read_output", {
+      session_id: ran.body.session_id,
+      since_offset: ran.body.offsets.start,
+    });
+    expect(read.status).toBe(200);
+    expect(read.body.output).toContain("sandbox");
+    expect(read.body.screen.split("\n")).toEqual([
+      "Welcome to the fake shell",
+      "sandbox$ whoami",
+      "sandbox",
+      "sandbox$",
+    ]);
+  });
+
+  it("answers every error with JSON and the right status", async () => {
+    await FakeRunnerHost.connect("errors");
+    const malformed = await api("POST", "/api/tools/interactive_shell", "{nope");
+    expect([malformed.status, await malformed.json()]).toEqual([
+      400,
+      { error: { code: "malformed_json", message: expect.any(String) } },
+    ]);
+    expect(await tool("interactive_shell", { cols: "80" })).toMatchObject({
+      status: 400,
+      body: { error: { message: "cols must be a number" } },
+    });
+    expect(await tool("interactive_shell", { colour: "red" })).toMatchObject({
+      status: 400,
+      body: { error: { message: 'unknown field "colour"' } },
+    });
+    expect(await tool("send_input", { session_id: "x" })).toMatchObject({
+      status: 400,
+      body: { error: { message: "input is required" } },
+    });
+    expect((await tool("interactive_shell", { initial_command: "whoami" }, "wrong")).status).toBe(
+      401,
+    );
+    expect(
+      await tool("send_input", { session_id: "AAAAAAAAAAAAAAAAAAAAAAAAAAA", input: "y" }),
+    ).toMatchObject({ status: 404, body: { error: { code: "session_not_found" } } });
+    const noRunner = await tool("interactive_shell", {
+      initial_command: "whoami",
+      host: "nowhere",
+    });
+    expect(noRunner).toMatchObject({ status: 503, body: { error: { code: "no_runner" } } });
+    expect(noRunner.body.error.message).toContain("pty-runner");
+    const opened = await tool("interactive_shell", { host: "errors" });
+    expect((await tool("close_session", { session_id: opened.body.session_id })).status).toBe(200);
+    expect(
+      await tool("interactive_shell", {
+        session_id: opened.body.session_id,
+        initial_command: "whoami",
+      }),
+    ).toMatchObject({ status: 409, body: { error: { code: "session_ended" } } });
+    expect((await tool("close_session", { session_id: opened.body.session_id })).status).toBe(409);
+    expect(
+      await tool("interactive_shell", { session_id: opened.body.session_id, cwd: "/tmp" }),
+    ).toMatchObject({ status: 400 });
+    expect((await tool("no_such_tool", {})).status).toBe(404);
+  });
+});

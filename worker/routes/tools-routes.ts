@@ -1,0 +1,163 @@
+/** The agent tool API: GET /api/tools and POST /api/tools/<name>, validated by the tools' own schemas. */
+import { Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ToolResult } from "../../durable-objects/terminal-session/tool-runner.ts";
+import { toPlainText } from "../../durable-objects/terminal-session/terminal-text.ts";
+import { requireApiToken } from "../auth/bearer.ts";
+import { ApiError } from "../http/errors.ts";
+import { readJsonObject } from "../http/read-json.ts";
+import {
+  createSession,
+  describeSession,
+  endSession,
+  grantJoin,
+  sessionStub,
+} from "../sessions/session-service.ts";
+import { validate } from "../tools/json-schema.ts";
+import { renderScreen } from "../tools/screen-text.ts";
+import { TOOL_DEFINITIONS, findTool } from "../tools/tool-definitions.ts";
+
+/** Mounted at /api/tools. */
+export const toolsRoutes = new Hono<{ Bindings: Env }>();
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const NOTE = "Output is visible in the terminal panel.";
+/** read_output returns at most this much raw output (the screen is rendered from all of it). */
+const READ_OUTPUT_MAX_BYTES = 256 * 1024;
+
+toolsRoutes.use("*", requireApiToken);
+
+toolsRoutes.get("/", (c) => c.json({ tools: TOOL_DEFINITIONS }));
+
+toolsRoutes.post("/:name", async (c) => {
+  const name = c.req.param("name");
+  const tool = findTool(name);
+  if (!tool)
+    throw new ApiError(404, "unknown_tool", `no tool "${name}"; GET /api/tools lists them`);
+  const body = await readJsonObject(c.req.raw);
+  const invalid = validate(tool.input_schema, body);
+  if (invalid) throw new ApiError(400, "invalid_request", invalid);
+  const origin = new URL(c.req.url).origin;
+  switch (name) {
+    case "interactive_shell":
+      return c.json(await interactiveShell(c.env, origin, body));
+    case "send_input":
+      return c.json(await sendInput(c.env, origin, body));
+    case "read_output":
+      return c.json(await readOutput(c.env, body));
+    default:
+      await endSession(c.env, String(body.session_id), "closed by the agent");
+      return c.json({ success: true, session_id: body.session_id, status: "ended" });
+  }
+});
+
+type Body = Record<string, unknown>;
+
+async function interactiveShell(env: Env, origin: string, body: Body) {
+  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
+  const command = body.initial_command as string | undefined;
+  let sessionId = body.session_id as string | undefined;
+  if (sessionId !== undefined) {
+    for (const field of ["host", "cwd", "cols", "rows"]) {
+      if (body[field] !== undefined) {
+        throw new ApiError(
+          400,
+          "invalid_request",
+          `${field} applies only to new sessions; leave it out with session_id`,
+        );
+      }
+    }
+  } else {
+    const created = await createSession(env, {
+      host: body.host as string | undefined,
+      cwd: body.cwd as string | undefined,
+      cols: body.cols as number | undefined,
+      rows: body.rows as number | undefined,
+    });
+    sessionId = created.id;
+  }
+  const stub = await requireSession(env, sessionId);
+  const request =
+    command === undefined
+      ? { kind: "open" as const, timeoutMs }
+      : { kind: "command" as const, command, timeoutMs };
+  const result = await stub.runTool(request);
+  if (!result.ok && body.session_id === undefined && result.code === "runner_offline") {
+    // The session we just made never got its shell: do not leave a stray session behind.
+    await stub.end("the runner did not start the shell");
+  }
+  return toolResponse(
+    env,
+    origin,
+    sessionId,
+    result,
+    (body.viewer_role as "writer" | "viewer" | undefined) ?? "writer",
+  );
+}
+
+async function sendInput(env: Env, origin: string, body: Body) {
+  const sessionId = body.session_id as string;
+  const stub = await requireSession(env, sessionId);
+  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
+  const result = await stub.runTool({ kind: "input", input: body.input as string, timeoutMs });
+  return toolResponse(env, origin, sessionId, result, "writer");
+}
+
+async function readOutput(env: Env, body: Body) {
+  const sessionId = body.session_id as string;
+  const stub = await requireSession(env, sessionId);
+  const info = await describeSession(env, sessionId);
+  if (info.state === "ended")
+    throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
+  const since = (body.since_offset as number | undefined) ?? 0;
+  const all = await stub.readBytes(0, Number.MAX_SAFE_INTEGER);
+  const tail = await stub.readBytes(since, READ_OUTPUT_MAX_BYTES);
+  if (!all || !tail) throw new ApiError(409, "session_ended", "the session has ended");
+  return {
+    success: true,
+    session_id: sessionId,
+    status: info.exit ? "exited" : "running",
+    exit_code: info.exit?.code ?? null,
+    output: toPlainText(tail.bytes),
+    output_truncated: tail.trimmed,
+    offsets: { start: tail.start, end: tail.end },
+    screen: await renderScreen(all.bytes, info.size.cols, info.size.rows),
+  };
+}
+
+async function requireSession(env: Env, sessionId: string) {
+  const stub = await sessionStub(env, sessionId);
+  if (!stub) throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
+  return stub;
+}
+
+const REFUSAL_STATUS: Record<string, ContentfulStatusCode> = {
+  busy: 409,
+  session_ended: 409,
+  session_exited: 409,
+  runner_offline: 503,
+  session_not_found: 404,
+};
+
+async function toolResponse(
+  env: Env,
+  origin: string,
+  sessionId: string,
+  result: ToolResult | { ok: false; code: "session_not_found"; message: string },
+  role: "writer" | "viewer",
+) {
+  if (!result.ok)
+    throw new ApiError(REFUSAL_STATUS[result.code] ?? 409, result.code, result.message);
+  const grant = await grantJoin(env, origin, sessionId, role);
+  return {
+    success: true,
+    session_id: sessionId,
+    status: result.status,
+    exit_code: result.exitCode,
+    output: result.output,
+    output_truncated: result.outputTruncated,
+    offsets: result.offsets,
+    viewer: grant,
+    note: NOTE,
+  };
+}
