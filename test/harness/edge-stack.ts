@@ -1,0 +1,113 @@
+/** The real stack for end-to-end tests (like sshx's TestServer): wrangler dev on a free port with fresh storage, and a real pty-runner process. */
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  startEdge,
+  startRunnerProcess,
+  type Edge,
+  type ManagedProcess,
+} from "../../scripts/lib/dev-stack.ts";
+import { freePort } from "../../scripts/lib/free-port.ts";
+
+/** Secrets of the test stack (generated per stack, never the user's). */
+export interface StackSecrets {
+  API_TOKEN: string;
+  SESSION_SECRET: string;
+  RUNNER_TOKEN: string;
+}
+
+/** A running edge with one runner attached. */
+export interface Stack {
+  url: string;
+  secrets: StackSecrets;
+  edge: Edge;
+  runner: ManagedProcess;
+  host: string;
+  /** Calls the HTTP API with the API token; returns status and parsed JSON. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** How many TerminalSession objects have storage (sessions that exist). */
+  sessionObjectCount(): number;
+  stop(): Promise<void>;
+}
+
+/** Starts wrangler dev and a runner for `host`; waits until the runner is connected. */
+export async function startStack(
+  options: { host?: string; runnerArgs?: string[]; vars?: Record<string, string> } = {},
+): Promise<Stack> {
+  const host = options.host ?? "local";
+  const suffix = Math.random().toString(36).slice(2);
+  const secrets: StackSecrets = {
+    API_TOKEN: `e2e-api-${suffix}`,
+    SESSION_SECRET: `e2e-secret-${suffix}`,
+    RUNNER_TOKEN: `e2e-runner-${suffix}`,
+  };
+  const persistTo = mkdtempSync(join(tmpdir(), "webterm-e2e-"));
+  const edge = await startEdge({
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    persistTo,
+    secrets,
+    vars: options.vars ?? {},
+  });
+  const runner = startRunnerProcess({
+    url: edge.url,
+    host,
+    token: secrets.RUNNER_TOKEN,
+    extraArgs: options.runnerArgs ?? [],
+  });
+  const api: Stack["api"] = async (method, path, body) => {
+    const response = await fetch(edge.url + path, {
+      method,
+      headers: { Authorization: `Bearer ${secrets.API_TOKEN}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const hosts = await api("GET", "/api/hosts");
+      if (hosts.body.hosts?.some((h: { host: string }) => h.host === host)) break;
+      if (Date.now() > deadline)
+        throw new Error(`runner did not connect:\n${runner.output()}\n${edge.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (error) {
+    await runner.stop();
+    await edge.stop();
+    throw error;
+  }
+  return {
+    url: edge.url,
+    secrets,
+    edge,
+    runner,
+    host,
+    api,
+    sessionObjectCount() {
+      const root = join(persistTo, "v3", "do");
+      let count = 0;
+      for (const namespace of safeReaddir(root)) {
+        if (!namespace.includes("TerminalSession")) continue;
+        count += safeReaddir(join(root, namespace)).filter(
+          (f) => f.endsWith(".sqlite") && f !== "metadata.sqlite",
+        ).length;
+      }
+      return count;
+    },
+    async stop() {
+      await runner.stop();
+      await edge.stop();
+      rmSync(persistTo, { recursive: true, force: true });
+    },
+  };
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
