@@ -5,3 +5,6 @@ export * from "./limits.ts";
 export * from "./terminal-size.ts";
 export * from "./binary-frames.ts";
 export * from "./messages.ts";
+export * from "./http-api.ts";
+export * from "./join-link.ts";
+export * from "./host-name.ts";

@@ -28,3 +28,10 @@ export const HEARTBEAT_INTERVAL_MS = 10_000;
 /** Heartbeat text sent by peers; the session answers it with `HEARTBEAT_REPLY` without waking. */
 export const HEARTBEAT_REQUEST = '{"type":"ping"}';
 export const HEARTBEAT_REPLY = '{"type":"pong"}';
+
+/**
+ * A viewer acknowledges processed output (an `ack` message) each time this many more bytes have
+ * been processed by its terminal. The session's per-viewer send window must be larger, or a
+ * viewer could wait for bytes the session waits to have acknowledged.
+ */
+export const VIEWER_ACK_INTERVAL_BYTES = 256 * 1024;

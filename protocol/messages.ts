@@ -153,6 +153,26 @@ const RUNNER_TO_HUB: Shape = {
   "open-failed": { sessionId: "string", message: "string" },
 };
 
+const SESSION_TO_RUNNER: Shape = {
+  welcome: { protocol: "number", generation: "number", storedEnd: "offset", size: "object" },
+  ack: { offset: "offset" },
+  resize: { cols: "number", rows: "number" },
+  signal: { signal: "signal" },
+  close: { reason: "string" },
+  error: { code: "string", message: "string" },
+};
+const HUB_TO_RUNNER: Shape = {
+  welcome: { protocol: "number", host: "string" },
+  open: {
+    sessionId: "string",
+    cols: "number",
+    rows: "number",
+    cwd: "nullable-string",
+    env: "object",
+  },
+  error: { code: "string", message: "string" },
+};
+
 /** Parses a viewer's control message. Size values are checked later (checkTerminalSize). */
 export function parseViewerMessage(text: string): ParseResult<ViewerToSession> {
   return parseWith<ViewerToSession>(text, VIEWER_TO_SESSION);
@@ -170,6 +190,20 @@ export function parseRunnerMessage(text: string): ParseResult<RunnerToSession> {
 /** Parses a runner's control message on its control connection. */
 export function parseRunnerHubMessage(text: string): ParseResult<RunnerToHub> {
   return parseWith<RunnerToHub>(text, RUNNER_TO_HUB);
+}
+
+/**
+ * Parses a session's message on a runner's data connection. The runner checks the fields it
+ * acts on (offsets here; sizes with checkTerminalSize), because a bad value from the edge must
+ * never kill the runner's other shells.
+ */
+export function parseSessionToRunnerMessage(text: string): ParseResult<SessionToRunner> {
+  return parseWith<SessionToRunner>(text, SESSION_TO_RUNNER);
+}
+
+/** Parses the hub's message on a runner's control connection. Sizes and env are checked later. */
+export function parseHubToRunnerMessage(text: string): ParseResult<HubToRunner> {
+  return parseWith<HubToRunner>(text, HUB_TO_RUNNER);
 }
 
 /** Parses a message a server sent; used by runners and clients, which trust their server's shape. */

@@ -1,0 +1,127 @@
+/** The state of a terminal connection as one snapshot, and the words a status bar shows for it. */
+import {
+  CloseCode,
+  describeCloseCode,
+  type ExitStatus,
+  type Role,
+} from "../../../protocol/index.ts";
+
+/** What the socket is doing. */
+export type ConnectionPhase =
+  /** First connection attempt, before the session's welcome. */
+  | "connecting"
+  /** Welcomed; the session is replaying history this viewer has not seen. */
+  | "replaying"
+  /** Replay done; frames are live output. */
+  | "live"
+  /** The link dropped; partysocket is trying again. */
+  | "reconnecting"
+  /** close() was called. */
+  | "closed"
+  /** The session refused the connection for good (a fatal close code). */
+  | "failed";
+
+/** Everything a UI needs to show about a connection. */
+export interface ConnectionSnapshot {
+  phase: ConnectionPhase;
+  /** Reconnection attempt, counting from 1, while `phase` is "reconnecting". */
+  attempt: number;
+  /** The role the session granted (from `welcome`); null before the first welcome. */
+  role: Role | null;
+  runner: "online" | "offline" | null;
+  /** How the shell ended, once it has. */
+  exit: ExitStatus | null;
+  /** The close code that made the connection give up, when `phase` is "failed". */
+  closeCode: number | null;
+  /** The server's close reason, when it gave one. */
+  closeReason: string | null;
+  /** Last measured round trip to the session, in milliseconds. */
+  latencyMs: number | null;
+}
+
+/** The first snapshot of every connection. */
+export const INITIAL_SNAPSHOT: ConnectionSnapshot = {
+  phase: "connecting",
+  attempt: 0,
+  role: null,
+  runner: null,
+  exit: null,
+  closeCode: null,
+  closeReason: null,
+  latencyMs: null,
+};
+
+/** One word for the state, used in `data-state` attributes and CSS. */
+export type StatusKind =
+  | "connecting"
+  | "replaying"
+  | "live"
+  | "reconnecting"
+  | "runner-offline"
+  | "exited"
+  | "ended"
+  | "fatal"
+  | "closed";
+
+/** What a status bar shows. */
+export interface StatusView {
+  kind: StatusKind;
+  /** Short label, for example "Reconnecting (attempt 2)". */
+  label: string;
+  /** A sentence with more detail, or null. */
+  detail: string | null;
+}
+
+/**
+ * Derives the one status to show. A dead link outranks the session's news; among session
+ * facts an exit outranks "runner offline", because a runner leaves when its shell exits.
+ */
+export function describeStatus(s: ConnectionSnapshot): StatusView {
+  switch (s.phase) {
+    case "failed": {
+      const reason = s.closeReason ? `: ${s.closeReason}` : "";
+      if (s.closeCode === CloseCode.SESSION_ENDED) {
+        return { kind: "ended", label: "Session ended", detail: `The session has ended${reason}.` };
+      }
+      const code = s.closeCode ?? 0;
+      return {
+        kind: "fatal",
+        label: "Disconnected",
+        detail: `${capitalize(describeCloseCode(code))}${reason}.`,
+      };
+    }
+    case "closed":
+      return { kind: "closed", label: "Closed", detail: null };
+    case "connecting":
+      return { kind: "connecting", label: "Connecting", detail: null };
+    case "reconnecting":
+      return {
+        kind: "reconnecting",
+        label: `Reconnecting (attempt ${Math.max(1, s.attempt)})`,
+        detail: "The link to the session dropped; output resumes where it stopped.",
+      };
+    case "replaying":
+      return { kind: "replaying", label: "Replaying", detail: "Catching up on earlier output." };
+    case "live":
+      if (s.exit)
+        return { kind: "exited", label: `Exited (${describeExit(s.exit)})`, detail: null };
+      if (s.runner === "offline") {
+        return {
+          kind: "runner-offline",
+          label: "Runner offline",
+          detail: "The machine running the shell is not connected; output resumes when it is back.",
+        };
+      }
+      return { kind: "live", label: "Live", detail: null };
+  }
+}
+
+/** "code 0", or "signal SIGKILL". */
+export function describeExit(exit: ExitStatus): string {
+  if (exit.signal) return `signal ${exit.signal}`;
+  return exit.code === null ? "unknown status" : `code ${exit.code}`;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,426 @@
+/**
+ * A viewer's connection to one terminal session: the protocol, with no UI and no xterm. It
+ * joins with a token, resumes from the end of what it already has after every reconnect, drops
+ * duplicate output, refuses holes, acknowledges processed output and measures latency.
+ */
+import ReconnectingWebSocket, { type CloseEvent } from "partysocket/ws";
+import {
+  checkTerminalSize,
+  CloseCode,
+  decodeBinaryFrame,
+  FATAL_CLOSE_CODES,
+  FrameKind,
+  HEARTBEAT_REPLY,
+  HEARTBEAT_REQUEST,
+  offeredSubprotocols,
+  parseServerMessage,
+  PROTOCOL_VERSION,
+  type SessionToViewer,
+  type TerminalSize,
+  type ViewerToSession,
+} from "../../../protocol/index.ts";
+import { AckTracker } from "./ack-tracker.ts";
+import { connectUrl } from "./connect-url.ts";
+import { INITIAL_SNAPSHOT, type ConnectionSnapshot } from "./connection-status.ts";
+import { encodeInputFrames, inputBytes, MAX_PASTE_BYTES } from "./input-frames.ts";
+import { DEFAULT_PROBE, LatencyProbe, type ProbeTiming } from "./latency-probe.ts";
+import { OutputCursor } from "./output-cursor.ts";
+import { TypedEmitter, type Unsubscribe } from "./typed-emitter.ts";
+
+/** Bytes of output for the terminal, starting at absolute `offset`. */
+export interface OutputChunk {
+  offset: number;
+  data: Uint8Array;
+  /** Arrived after the session's `live` message (not part of a replay). */
+  live: boolean;
+}
+
+/** Something worth telling the person at the terminal; the connection lives on. */
+export interface ConnectionNotice {
+  level: "info" | "warning" | "error";
+  /** The session's error code, or a local one such as "history_trimmed". */
+  code: string;
+  text: string;
+}
+
+/** Events a TerminalConnection emits. */
+export interface TerminalConnectionEvents {
+  /** The snapshot changed. */
+  state: ConnectionSnapshot;
+  /** New output, in order, without duplicates. */
+  output: OutputChunk;
+  /** The terminal should take this size. */
+  resize: TerminalSize;
+  /** A round trip was measured (ms). */
+  latency: number;
+  notice: ConnectionNotice;
+}
+
+/** Reconnection timing (ms), passed to partysocket. */
+export interface ReconnectTiming {
+  minReconnectionDelay: number;
+  maxReconnectionDelay: number;
+  reconnectionDelayGrowFactor: number;
+  /** A connection must stay up this long before the attempt counter resets. */
+  minUptime: number;
+  /** An attempt that has not opened after this long is abandoned. */
+  connectionTimeout: number;
+}
+
+/** Options of a TerminalConnection. */
+export interface TerminalConnectionOptions {
+  /** The server's http(s) origin, for example "https://term.example.com". */
+  server: string;
+  sessionId: string;
+  /** A join token; its role (viewer or writer) is told back in `welcome`. */
+  token: string;
+  /** WebSocket constructor, for runtimes without a global one. */
+  WebSocket?: unknown;
+  reconnect?: Partial<ReconnectTiming>;
+  probe?: Partial<ProbeTiming>;
+}
+
+/** Quick first retries (a reload of `wrangler dev` drops every socket), backing off to 10 s. */
+export const DEFAULT_RECONNECT: ReconnectTiming = {
+  minReconnectionDelay: 500,
+  maxReconnectionDelay: 10_000,
+  reconnectionDelayGrowFactor: 1.5,
+  minUptime: 5_000,
+  connectionTimeout: 8_000,
+};
+
+/** Gaps in a row (without reaching `live`) after which the connection gives up. */
+const MAX_CONSECUTIVE_GAPS = 3;
+
+/** One viewer's connection to one session. Call start() after subscribing. */
+export class TerminalConnection {
+  #options: TerminalConnectionOptions;
+  #token: string;
+  #events = new TypedEmitter<TerminalConnectionEvents>();
+  #socket: ReconnectingWebSocket | null = null;
+  #probe: LatencyProbe;
+  #snapshot: ConnectionSnapshot = INITIAL_SNAPSHOT;
+  #cursor = new OutputCursor();
+  #closed = false;
+
+  #acks = new AckTracker();
+  // Per socket: reset by every `welcome`.
+  #welcomed = false;
+  #live = false;
+  #sessionSize: TerminalSize | null = null;
+  /** The size this writer's panel wants; claimed again after every reconnect. */
+  #wantedSize: TerminalSize | null = null;
+  #gapsInARow = 0;
+
+  constructor(options: TerminalConnectionOptions) {
+    this.#options = options;
+    this.#token = options.token;
+    this.#probe = new LatencyProbe({
+      ...DEFAULT_PROBE,
+      ...options.probe,
+      send: () => this.#sendText(HEARTBEAT_REQUEST),
+      onRoundTrip: (ms) => {
+        this.#update({ latencyMs: Math.round(ms) });
+        this.#events.emit("latency", ms);
+      },
+      // A half-open link (a laptop waking up, a phone changing networks) never sends close.
+      onSilent: () => this.#socket?.reconnect(1000, "no heartbeat reply"),
+    });
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof TerminalConnectionEvents>(
+    type: K,
+    listener: (value: TerminalConnectionEvents[K]) => void,
+  ): Unsubscribe {
+    return this.#events.on(type, listener);
+  }
+
+  /** The current snapshot. */
+  get snapshot(): ConnectionSnapshot {
+    return this.#snapshot;
+  }
+
+  /** The absolute end of the output handed to the terminal: where a reconnect resumes. */
+  get offset(): number {
+    return this.#cursor.end;
+  }
+
+  /** Opens the socket. Reconnects on its own until close() or a fatal close code. */
+  start(): void {
+    if (this.#socket || this.#closed) return;
+    const timing = { ...DEFAULT_RECONNECT, ...this.#options.reconnect };
+    const socket = new ReconnectingWebSocket(
+      // A provider, not a string: each attempt resumes from the offset reached by then.
+      () => connectUrl(this.#options.server, this.#options.sessionId, this.#cursor.end),
+      () => offeredSubprotocols(this.#token),
+      {
+        ...timing,
+        WebSocket: this.#options.WebSocket,
+        // Input typed while disconnected is dropped, never replayed into a shell later.
+        maxEnqueuedMessages: 0,
+        // RESUME_REQUIRED is handled in #onClose: it reconnects at once instead of backing off.
+        shouldReconnectOnClose: (event) =>
+          !FATAL_CLOSE_CODES.has(event.code) && event.code !== CloseCode.RESUME_REQUIRED,
+      },
+    );
+    socket.binaryType = "arraybuffer";
+    socket.addEventListener("open", this.#onOpen);
+    socket.addEventListener("message", this.#onMessage);
+    socket.addEventListener("close", this.#onClose);
+    this.#socket = socket;
+  }
+
+  /**
+   * Sends keystrokes or a paste to the shell. Only writers send; a paste is split into frames
+   * of at most MAX_INPUT_FRAME_BYTES. Returns false when nothing was sent.
+   */
+  sendInput(input: string | Uint8Array): boolean {
+    // Viewers never send; their panel says so. Before the first welcome the role is unknown.
+    if (this.#snapshot.role === "viewer") return false;
+    const bytes = inputBytes(input);
+    if (bytes.byteLength === 0) return true;
+    if (bytes.byteLength > MAX_PASTE_BYTES) {
+      this.#notice(
+        "warning",
+        "paste_too_big",
+        `Paste refused: it is larger than ${MAX_PASTE_BYTES >> 20} MiB.`,
+      );
+      return false;
+    }
+    if (!this.#isOpen() || this.#snapshot.role !== "writer") {
+      this.#notice("warning", "not_connected", "Not connected: that input was not sent.");
+      return false;
+    }
+    for (const frame of encodeInputFrames(bytes)) this.#socket?.send(frame);
+    return true;
+  }
+
+  /**
+   * Asks for a terminal size (writers only; viewers follow the session). The size is
+   * remembered and claimed again after every reconnect. Returns whether it was sent now.
+   */
+  resize(cols: number, rows: number): boolean {
+    const checked = checkTerminalSize(cols, rows);
+    if (!checked.ok) return false;
+    this.#wantedSize = checked.size;
+    return this.#claimSize();
+  }
+
+  /**
+   * The terminal has processed everything before `end`. Acknowledges every
+   * VIEWER_ACK_INTERVAL_BYTES, so the session can spot a viewer that cannot keep up and stop
+   * sending it more than its window.
+   */
+  acknowledge(end: number): void {
+    const offset = this.#acks.processed(end);
+    if (offset !== null && this.#sendMessage({ type: "ack", offset })) this.#acks.acked(offset);
+  }
+
+  /** Uses a new token from the next connection attempt on; retries at once if the old one was refused. */
+  setToken(token: string): void {
+    if (token === this.#token) return;
+    this.#token = token;
+    const refused =
+      this.#snapshot.phase === "failed" &&
+      (this.#snapshot.closeCode === CloseCode.UNAUTHORIZED ||
+        this.#snapshot.closeCode === CloseCode.FORBIDDEN);
+    if (refused) this.#restart();
+  }
+
+  /** Skips the back-off wait (for example when the browser comes back online). */
+  reconnectNow(): void {
+    if (this.#snapshot.phase === "reconnecting") this.#socket?.reconnect();
+  }
+
+  /** Closes for good. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#probe.stop();
+    this.#socket?.close(1000, "viewer left");
+    this.#update({ phase: "closed" });
+    this.#events.clear();
+  }
+
+  // ----- Socket events ------------------------------------------------------------------------
+
+  #onOpen = (): void => {
+    this.#welcomed = false;
+    this.#live = false;
+    this.#probe.start();
+  };
+
+  #onMessage = (event: MessageEvent): void => {
+    const data: unknown = event.data;
+    if (typeof data === "string") this.#onText(data);
+    else if (data instanceof ArrayBuffer || ArrayBuffer.isView(data))
+      this.#onFrame(data as ArrayBuffer | Uint8Array);
+  };
+
+  #onClose = (event: CloseEvent): void => {
+    this.#probe.stop();
+    this.#acks.closed();
+    this.#welcomed = false;
+    this.#live = false;
+    // Our own close() or #fail() already set the final phase.
+    if (this.#closed || this.#snapshot.phase === "failed") return;
+    if (FATAL_CLOSE_CODES.has(event.code)) {
+      this.#update({ phase: "failed", closeCode: event.code, closeReason: event.reason || null });
+      return;
+    }
+    if (event.code === CloseCode.RESUME_REQUIRED) {
+      // The session cut us off for falling behind; resuming from our offset catches us up.
+      this.#update({ phase: "reconnecting", attempt: 1 });
+      this.#socket?.reconnect();
+      return;
+    }
+    // partysocket has already counted the attempt it is about to make.
+    this.#update({ phase: "reconnecting", attempt: Math.max(1, this.#socket?.retryCount ?? 1) });
+  };
+
+  // ----- Messages -----------------------------------------------------------------------------
+
+  #onText(text: string): void {
+    if (text === HEARTBEAT_REPLY) {
+      this.#probe.reply();
+      return;
+    }
+    const message = parseServerMessage<SessionToViewer>(text);
+    if (!message) return;
+    switch (message.type) {
+      case "welcome": {
+        if (message.protocol !== PROTOCOL_VERSION) {
+          this.#fail(
+            CloseCode.PROTOCOL_VERSION_UNSUPPORTED,
+            `server speaks protocol ${message.protocol}`,
+          );
+          return;
+        }
+        this.#welcomed = true;
+        this.#live = false;
+        this.#acks.welcome(message.replayFrom);
+        this.#cursor.allowGapTo(null);
+        this.#sessionSize = message.size;
+        this.#update({
+          phase: "replaying",
+          attempt: 0,
+          role: message.role,
+          runner: message.runner,
+          exit: message.exit,
+          closeCode: null,
+          closeReason: null,
+        });
+        // A writer claims its own size again; anyone else shows the session's.
+        if (!this.#claimSize()) this.#events.emit("resize", message.size);
+        return;
+      }
+      case "history-trimmed": {
+        this.#cursor.allowGapTo(message.start);
+        const fresh = this.#cursor.end === 0 && message.requested === 0;
+        const text = fresh
+          ? `Output before byte ${message.start} is no longer kept; showing what is.`
+          : `${message.start - Math.max(message.requested, this.#cursor.end)} bytes of output were trimmed before this terminal could show them.`;
+        this.#notice(fresh ? "info" : "warning", "history_trimmed", text);
+        return;
+      }
+      case "live":
+        this.#live = true;
+        this.#gapsInARow = 0;
+        this.#update({ phase: "live" });
+        return;
+      case "runner":
+        this.#update({ runner: message.state });
+        return;
+      case "resize":
+        this.#sessionSize = { cols: message.cols, rows: message.rows };
+        this.#events.emit("resize", this.#sessionSize);
+        return;
+      case "exit":
+        this.#update({ exit: message.exit });
+        return;
+      case "error":
+        this.#notice("error", message.code, message.message);
+        return;
+    }
+  }
+
+  #onFrame(buffer: ArrayBuffer | Uint8Array): void {
+    const decoded = decodeBinaryFrame(buffer);
+    if (!decoded.ok || decoded.frame.kind !== FrameKind.OUTPUT) return;
+    const { offset, data } = decoded.frame;
+    this.#acks.sent(offset + data.byteLength);
+    const verdict = this.#cursor.accept(offset, data);
+    if (verdict.kind === "duplicate") return;
+    if (verdict.kind === "gap") {
+      this.#onGap(verdict.expected, verdict.offset);
+      return;
+    }
+    this.#events.emit("output", { offset: verdict.offset, data: verdict.data, live: this.#live });
+  }
+
+  /** Bytes are missing and the session never said they were trimmed: resume from our end. */
+  #onGap(expected: number, got: number): void {
+    this.#gapsInARow += 1;
+    if (this.#gapsInARow > MAX_CONSECUTIVE_GAPS) {
+      this.#fail(
+        CloseCode.PROTOCOL_ERROR,
+        `output keeps skipping bytes (expected ${expected}, got ${got})`,
+      );
+      return;
+    }
+    this.#notice(
+      "warning",
+      "output_gap",
+      `Output skipped from byte ${expected} to ${got}; resuming.`,
+    );
+    this.#socket?.reconnect(CloseCode.PROTOCOL_ERROR, "gap in output");
+  }
+
+  // ----- Helpers ------------------------------------------------------------------------------
+
+  #claimSize(): boolean {
+    const size = this.#wantedSize;
+    if (!size || this.#snapshot.role !== "writer" || !this.#welcomed) return false;
+    const current = this.#sessionSize;
+    if (!current || current.cols !== size.cols || current.rows !== size.rows) {
+      if (!this.#sendMessage({ type: "resize", cols: size.cols, rows: size.rows })) return false;
+      // Optimistic: the session broadcasts the new size to everyone, us included.
+      this.#sessionSize = size;
+    }
+    this.#events.emit("resize", size);
+    return true;
+  }
+
+  #fail(code: number, reason: string): void {
+    this.#update({ phase: "failed", closeCode: code, closeReason: reason });
+    this.#socket?.close(code, reason.slice(0, 120));
+  }
+
+  #restart(): void {
+    this.#update({ phase: "connecting", closeCode: null, closeReason: null });
+    this.#socket?.reconnect();
+  }
+
+  #isOpen(): boolean {
+    return this.#socket?.readyState === ReconnectingWebSocket.OPEN && this.#welcomed;
+  }
+
+  #sendMessage(message: ViewerToSession): boolean {
+    return this.#sendText(JSON.stringify(message));
+  }
+
+  #sendText(text: string): boolean {
+    if (this.#socket?.readyState !== ReconnectingWebSocket.OPEN) return false;
+    return this.#socket.send(text);
+  }
+
+  #notice(level: ConnectionNotice["level"], code: string, text: string): void {
+    this.#events.emit("notice", { level, code, text });
+  }
+
+  #update(change: Partial<ConnectionSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...change };
+    this.#events.emit("state", this.#snapshot);
+  }
+}

@@ -1,0 +1,96 @@
+/** The demo page: a small agent console that runs interactive_shell and opens the terminal on its result. */
+import { useReducer } from "preact/hooks";
+import type { InteractiveShellRequest } from "../../../protocol/index.ts";
+import { TerminalPanel } from "../terminal/terminal-panel.tsx";
+import { ApiCallError, callInteractiveShell } from "./agent-api.ts";
+import { ApiTokenField } from "./api-token-field.tsx";
+import { CommandForm } from "./command-form.tsx";
+import { consoleReducer, INITIAL_CONSOLE } from "./console-state.ts";
+import { ShareBox } from "./share-box.tsx";
+import { Transcript } from "./transcript.tsx";
+import { useStoredString } from "./use-stored-string.ts";
+
+/** localStorage key of the API token. */
+const TOKEN_KEY = "webterm.apiToken";
+
+/** The whole demo page. */
+export function AgentConsole() {
+  const [apiToken, setApiToken] = useStoredString(TOKEN_KEY);
+  const [state, dispatch] = useReducer(consoleReducer, INITIAL_CONSOLE);
+  const { session, pending } = state;
+
+  const run = async (command: string, reuseSession: boolean): Promise<void> => {
+    const request: InteractiveShellRequest = { initial_command: command };
+    if (reuseSession && session) request.session_id = session.sessionId;
+    dispatch({ type: "call-started", command, request });
+    if (!apiToken) {
+      dispatch({
+        type: "call-failed",
+        status: 0,
+        code: "no_api_token",
+        message: "Enter the API token first (see above).",
+      });
+      return;
+    }
+    try {
+      dispatch({ type: "call-succeeded", result: await callInteractiveShell(apiToken, request) });
+    } catch (err) {
+      const e =
+        err instanceof ApiCallError ? err : new ApiCallError(0, "client_error", String(err));
+      dispatch({ type: "call-failed", status: e.status, code: e.code, message: e.message });
+    }
+  };
+
+  return (
+    <div class="app">
+      <header class="app__header">
+        <div class="brand">
+          <span class="brand__mark" aria-hidden="true">
+            ▍
+          </span>
+          <span class="brand__name">webterm</span>
+          <span class="brand__sub">agent console demo</span>
+        </div>
+        <ApiTokenField value={apiToken} onChange={setApiToken} />
+      </header>
+      <main class="console">
+        <section class="console__chat" aria-label="Agent transcript">
+          <Transcript entries={state.entries} />
+          <CommandForm
+            pending={pending}
+            sessionId={session?.sessionId ?? null}
+            onRun={(c, r) => void run(c, r)}
+          />
+        </section>
+        <section class="console__terminal" aria-label="Terminal">
+          <div class="console__terminal-bar">
+            {session ? (
+              <ShareBox key={session.sessionId} apiToken={apiToken} sessionId={session.sessionId}>
+                <button
+                  type="button"
+                  class="button button--ghost"
+                  data-testid="new-session-button"
+                  disabled={pending}
+                  onClick={() => dispatch({ type: "new-session" })}
+                >
+                  New session
+                </button>
+              </ShareBox>
+            ) : (
+              <span class="console__terminal-hint">No session yet</span>
+            )}
+          </div>
+          <TerminalPanel
+            sessionId={session?.sessionId ?? null}
+            token={session?.token ?? null}
+            waitingText={
+              pending
+                ? "Tool call running… the terminal opens when its result arrives."
+                : "The terminal opens when the agent's tool result arrives."
+            }
+          />
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+/** The strip above the terminal: connection state, notices, round-trip latency and role. */
+import type { ConnectionSnapshot, StatusView } from "../connection/connection-status.ts";
+import type { ConnectionNotice } from "../connection/terminal-connection.ts";
+
+/** Props of StatusBar. */
+export interface StatusBarProps {
+  status: StatusView;
+  snapshot: ConnectionSnapshot;
+  notice: ConnectionNotice | null;
+}
+
+/** Shows what the terminal is doing, in words. */
+export function StatusBar({ status, snapshot, notice }: StatusBarProps) {
+  const message = notice?.text ?? status.detail;
+  return (
+    <div class="terminal-status" data-testid="terminal-status" data-state={status.kind}>
+      <span class="terminal-status__dot" aria-hidden="true" />
+      <span class="terminal-status__label" data-testid="terminal-status-label" aria-live="polite">
+        {status.label}
+      </span>
+      {message ? (
+        <span
+          class="terminal-status__message"
+          data-testid={notice ? "terminal-notice" : "terminal-status-detail"}
+          data-level={notice?.level ?? "info"}
+          title={message}
+        >
+          {message}
+        </span>
+      ) : null}
+      <span class="terminal-status__spacer" />
+      {snapshot.latencyMs !== null && isConnected(status) ? (
+        <span
+          class="terminal-status__latency"
+          data-testid="terminal-latency"
+          title="Round trip to the session"
+        >
+          {snapshot.latencyMs} ms
+        </span>
+      ) : null}
+      <RoleBadge role={snapshot.role} />
+    </div>
+  );
+}
+
+function RoleBadge({ role }: { role: ConnectionSnapshot["role"] }) {
+  if (role === null) return null;
+  const readOnly = role === "viewer";
+  return (
+    <span
+      class={`terminal-status__role terminal-status__role--${role}`}
+      data-testid="terminal-role"
+      data-role={role}
+      title={
+        readOnly ? "This link can watch, not type or resize." : "This link can type into the shell."
+      }
+    >
+      {readOnly ? "read-only" : "writer"}
+    </span>
+  );
+}
+
+function isConnected(status: StatusView): boolean {
+  return !["reconnecting", "connecting", "ended", "fatal", "closed"].includes(status.kind);
+}

@@ -1,0 +1,120 @@
+/**
+ * One xterm wired to one TerminalConnection: output through the flow-controlled writer, input
+ * through the reply guard, size from the panel (writers) or from the session (viewers).
+ * Plain TypeScript, so the Preact component that owns it stays thin.
+ */
+import { FitAddon } from "@xterm/addon-fit";
+import { Terminal, type IDisposable } from "@xterm/xterm";
+import type { ConnectionSnapshot } from "../connection/connection-status.ts";
+import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
+import { installSafety } from "../safety/install-safety.ts";
+import { OutputWriter } from "./output-writer.ts";
+import { loadBestRenderer } from "./renderer.ts";
+import { followSize } from "./size-follower.ts";
+import { fontSizeFor, terminalOptions } from "./terminal-options.ts";
+
+/** What the controller needs to know and whom it tells. */
+export interface TerminalControllerOptions {
+  server: string;
+  sessionId: string;
+  token: string;
+  onState: (snapshot: ConnectionSnapshot) => void;
+  onNotice: (notice: ConnectionNotice) => void;
+}
+
+/** A running terminal; dispose() tears down the socket, the listeners and xterm. */
+export interface TerminalController {
+  setToken(token: string): void;
+  focus(): void;
+  dispose(): void;
+}
+
+/** Opens xterm in `host` (which must be laid out) and connects it to the session. */
+export function startTerminal(
+  host: HTMLElement,
+  options: TerminalControllerOptions,
+): TerminalController {
+  const terminal = new Terminal(terminalOptions(fontSizeFor(host.clientWidth)));
+  const fit = new FitAddon();
+  terminal.loadAddon(fit);
+  terminal.open(host);
+  const renderer = loadBestRenderer(terminal, (reason) =>
+    console.info(`terminal: DOM renderer (${reason})`),
+  );
+
+  const connection = new TerminalConnection({
+    server: options.server,
+    sessionId: options.sessionId,
+    token: options.token,
+  });
+  const writer = new OutputWriter({ write: (data, done) => terminal.write(data, done) }, (end) =>
+    connection.acknowledge(end),
+  );
+  const safety = installSafety(terminal, () => writer.parsingLive());
+
+  const readOnly = (): boolean => connection.snapshot.role === "viewer";
+  const forward = (data: string | Uint8Array): void => {
+    // Must be asked synchronously, inside xterm's onData.
+    if (safety.replies.classify() === "replayed-reply") return;
+    connection.sendInput(data);
+  };
+
+  const listeners: IDisposable[] = [
+    terminal.onData((data) => forward(data)),
+    // Some mouse reports are not UTF-8; onBinary hands them over as one char per byte.
+    terminal.onBinary((data) => forward(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))),
+  ];
+  const unsubscribe = [
+    connection.on("output", (chunk) => writer.push(chunk)),
+    connection.on("resize", ({ cols, rows }) =>
+      writer.afterOutput(() => {
+        if (terminal.cols !== cols || terminal.rows !== rows) terminal.resize(cols, rows);
+      }),
+    ),
+    connection.on("state", (snapshot) => {
+      // A viewer's terminal produces no input at all, automatic answers included.
+      const disable = snapshot.role === "viewer";
+      if (terminal.options.disableStdin !== disable) terminal.options.disableStdin = disable;
+      options.onState(snapshot);
+    }),
+    connection.on("notice", options.onNotice),
+  ];
+
+  const stopFollowing = followSize(host, fit, (cols, rows) => {
+    if (readOnly()) return; // Viewers show the session's size, whatever their window.
+    if (terminal.cols !== cols || terminal.rows !== rows) terminal.resize(cols, rows);
+    connection.resize(cols, rows);
+  });
+
+  const onKeyDown = (): void => {
+    if (readOnly()) {
+      options.onNotice({
+        level: "info",
+        code: "read_only",
+        text: "Read-only: your keystrokes are not sent.",
+      });
+    }
+  };
+  host.addEventListener("keydown", onKeyDown, true);
+  const onOnline = (): void => connection.reconnectNow();
+  window.addEventListener("online", onOnline);
+
+  connection.start();
+
+  return {
+    setToken: (token) => connection.setToken(token),
+    focus: () => terminal.focus(),
+    dispose: () => {
+      window.removeEventListener("online", onOnline);
+      host.removeEventListener("keydown", onKeyDown, true);
+      stopFollowing();
+      for (const off of unsubscribe) off();
+      connection.close();
+      writer.dispose();
+      for (const listener of listeners) listener.dispose();
+      safety.dispose();
+      renderer.dispose();
+      terminal.dispose();
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/** xterm options for the panel: dark theme, local fonts only, long scrollback. */
+import type { ITerminalOptions, ITheme } from "@xterm/xterm";
+
+/** Lines kept above the screen. */
+export const SCROLLBACK_LINES = 10_000;
+
+/**
+ * Monospace fonts the viewer's system already has: the bundle must work offline, so no web
+ * fonts. "Noto Color Emoji"/"Apple Color Emoji" give wide emoji glyphs where installed.
+ */
+export const FONT_FAMILY = [
+  "ui-monospace",
+  "SFMono-Regular",
+  "Menlo",
+  "Consolas",
+  '"Cascadia Mono"',
+  '"DejaVu Sans Mono"',
+  '"Liberation Mono"',
+  '"Noto Sans Mono"',
+  "monospace",
+  '"Apple Color Emoji"',
+  '"Noto Color Emoji"',
+].join(", ");
+
+/** A dark palette matching the page (One Dark-like ANSI colours). */
+export const THEME: ITheme = {
+  background: "#0d1117",
+  foreground: "#d6deeb",
+  cursor: "#7ee787",
+  cursorAccent: "#0d1117",
+  selectionBackground: "#264f78",
+  black: "#1b1f27",
+  red: "#ff6b6b",
+  green: "#7ee787",
+  yellow: "#e3b341",
+  blue: "#58a6ff",
+  magenta: "#d2a8ff",
+  cyan: "#56d4dd",
+  white: "#c9d1d9",
+  brightBlack: "#6e7681",
+  brightRed: "#ffa198",
+  brightGreen: "#aff5b4",
+  brightYellow: "#f8e3a1",
+  brightBlue: "#a5d6ff",
+  brightMagenta: "#e2c5ff",
+  brightCyan: "#b3f0ff",
+  brightWhite: "#f0f6fc",
+};
+
+/** Options every panel terminal starts with. */
+export function terminalOptions(fontSize: number): ITerminalOptions {
+  return {
+    fontFamily: FONT_FAMILY,
+    fontSize,
+    lineHeight: 1.15,
+    scrollback: SCROLLBACK_LINES,
+    theme: THEME,
+    cursorBlink: true,
+    // Window reports (CSI t) stay off: they answer with pixel sizes of this viewer's screen.
+    windowOptions: {},
+    // The shell turns bracketed paste on (DECSET 2004); xterm then wraps pastes by itself.
+    ignoreBracketedPasteMode: false,
+    allowProposedApi: false,
+    // Output comes from a PTY, which already turns \n into \r\n.
+    convertEol: false,
+    rightClickSelectsWord: true,
+    macOptionIsMeta: true,
+    smoothScrollDuration: 0,
+  };
+}
+
+/** Smaller text on narrow (phone) screens, so more columns fit. */
+export function fontSizeFor(width: number): number {
+  return width < 600 ? 12 : 14;
+}

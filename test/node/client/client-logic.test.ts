@@ -1,0 +1,171 @@
+/** Small pure pieces of the client: the output cursor, status words, join links, links, clipboard, the console. */
+import { describe, expect, it } from "vitest";
+import {
+  joinLink,
+  parseJoinFragment,
+  type InteractiveShellResult,
+} from "../../../protocol/index.ts";
+import { connectUrl } from "../../../client/src/connection/connect-url.ts";
+import {
+  describeStatus,
+  INITIAL_SNAPSHOT,
+} from "../../../client/src/connection/connection-status.ts";
+import { OutputCursor } from "../../../client/src/connection/output-cursor.ts";
+import { isClipboardQuery } from "../../../client/src/safety/clipboard-guard.ts";
+import { openLinkSafely, safeLinkUrl } from "../../../client/src/safety/safe-links.ts";
+import { consoleReducer, INITIAL_CONSOLE } from "../../../client/src/demo/console-state.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("output cursor", () => {
+  it("accepts contiguous output and drops what it already has", () => {
+    const cursor = new OutputCursor();
+    expect(cursor.accept(0, bytes("abc"))).toMatchObject({ kind: "append", offset: 0 });
+    expect(cursor.accept(0, bytes("abc"))).toEqual({ kind: "duplicate" });
+    const overlap = cursor.accept(1, bytes("bcde"));
+    expect(overlap).toMatchObject({ kind: "append", offset: 3, skipped: 0 });
+    expect(overlap.kind === "append" && new TextDecoder().decode(overlap.data)).toBe("de");
+    expect(cursor.end).toBe(5);
+  });
+
+  it("refuses a frame that starts after its end, unless a trim was announced", () => {
+    const cursor = new OutputCursor(5);
+    expect(cursor.accept(9, bytes("x"))).toEqual({ kind: "gap", expected: 5, offset: 9 });
+    cursor.allowGapTo(9);
+    expect(cursor.accept(9, bytes("x"))).toMatchObject({ kind: "append", offset: 9, skipped: 4 });
+    // The allowance is used up: the next hole is a gap again.
+    expect(cursor.accept(20, bytes("y"))).toMatchObject({ kind: "gap" });
+  });
+});
+
+describe("status words", () => {
+  it("an exit outranks a runner that went offline, and a dead link outranks both", () => {
+    const exited = {
+      ...INITIAL_SNAPSHOT,
+      phase: "live" as const,
+      runner: "offline" as const,
+      exit: { code: null, signal: "SIGKILL" },
+    };
+    expect(describeStatus(exited)).toMatchObject({
+      kind: "exited",
+      label: "Exited (signal SIGKILL)",
+    });
+    expect(describeStatus({ ...exited, phase: "reconnecting", attempt: 3 })).toMatchObject({
+      kind: "reconnecting",
+      label: "Reconnecting (attempt 3)",
+    });
+  });
+});
+
+describe("links", () => {
+  it("builds the WebSocket URL from the server's http origin with the resume offset", () => {
+    expect(connectUrl("https://term.example.com/ignored", "a b", 42)).toBe(
+      "wss://term.example.com/api/sessions/a%20b/connect?offset=42",
+    );
+    expect(connectUrl("http://127.0.0.1:8787", "s1", 0)).toBe(
+      "ws://127.0.0.1:8787/api/sessions/s1/connect?offset=0",
+    );
+  });
+
+  it("a join link carries the session and token in the fragment and reads back the same", () => {
+    const link = joinLink("https://t.example", { sessionId: "abc123", token: "v1.x-y_z.sig" });
+    expect(link).toBe("https://t.example/join#session=abc123&token=v1.x-y_z.sig");
+    expect(parseJoinFragment(new URL(link).hash)).toEqual({
+      sessionId: "abc123",
+      token: "v1.x-y_z.sig",
+    });
+    expect(parseJoinFragment("#session=abc123")).toEqual({ sessionId: "abc123", token: null });
+    expect(parseJoinFragment("")).toEqual({ sessionId: null, token: null });
+  });
+
+  it("opens only http(s) links, and only after the person confirms", () => {
+    const opened: string[] = [];
+    const asked: string[] = [];
+    const opener = (answer: boolean) => ({
+      confirm: (message: string) => (asked.push(message), answer),
+      open: (url: string) => void opened.push(url),
+    });
+    expect(safeLinkUrl("javascript:alert(1)")).toBeNull();
+    expect(openLinkSafely("javascript:alert(1)", opener(true))).toBe(false);
+    expect(openLinkSafely("file:///etc/passwd", opener(true))).toBe(false);
+    expect(asked).toEqual([]); // never even offered
+    expect(openLinkSafely("https://example.com/x", opener(false))).toBe(false);
+    expect(openLinkSafely("https://example.com/x", opener(true))).toBe(true);
+    expect(opened).toEqual(["https://example.com/x"]);
+    expect(asked[0]).toContain("https://example.com/x");
+  });
+
+  it("OSC 52 clipboard reads are recognised; clipboard writes are not reads", () => {
+    expect(isClipboardQuery("c;?")).toBe(true);
+    expect(isClipboardQuery(";?")).toBe(true);
+    expect(isClipboardQuery("c;aGVsbG8=")).toBe(false);
+  });
+});
+
+describe("agent console (the seed bug)", () => {
+  const result = (sessionId: string): InteractiveShellResult => ({
+    success: true,
+    session_id: sessionId,
+    status: "completed",
+    exit_code: null,
+    output: "sandbox\n",
+    output_truncated: false,
+    offsets: { start: 0, end: 8 },
+    viewer: {
+      role: "writer",
+      token: "tok",
+      expires_at: "2026-01-01T00:00:00Z",
+      url: "http://x/join#",
+    },
+    note: "Output is visible in the terminal panel.",
+  });
+
+  it("the panel gets no session while the tool call runs, and the result's session when it returns", () => {
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-started",
+      command: "whoami",
+      request: { initial_command: "whoami" },
+    });
+    expect(state.pending).toBe(true);
+    expect(state.session).toBeNull();
+    state = consoleReducer(state, { type: "call-succeeded", result: result("abc123") });
+    expect(state.session).toEqual({ sessionId: "abc123", token: "tok" });
+    expect(state.entries.map((e) => e.kind)).toEqual(["user", "tool-call", "tool-result"]);
+  });
+
+  it("a failed tool call or a result without an id never opens a terminal", () => {
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-started",
+      command: "ls",
+      request: { initial_command: "ls" },
+    });
+    state = consoleReducer(state, {
+      type: "call-failed",
+      status: 503,
+      code: "no_runner",
+      message: "no runner",
+    });
+    expect(state.session).toBeNull();
+    state = consoleReducer(state, { type: "call-succeeded", result: result("") });
+    expect(state.session).toBeNull();
+  });
+
+  it("a follow-up command in the same session keeps the terminal open; a new session closes it until its result", () => {
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-succeeded",
+      result: result("abc123"),
+    });
+    state = consoleReducer(state, {
+      type: "call-started",
+      command: "ls",
+      request: { initial_command: "ls", session_id: "abc123" },
+    });
+    expect(state.session?.sessionId).toBe("abc123");
+    state = consoleReducer(state, {
+      type: "call-started",
+      command: "ls",
+      request: { initial_command: "ls" },
+    });
+    expect(state.session).toBeNull();
+  });
+});

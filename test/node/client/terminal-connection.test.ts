@@ -1,0 +1,349 @@
+/** The viewer's protocol over a real socket: resume, dedup, gaps, acks, close codes, roles, latency. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  CloseCode,
+  decodeBinaryFrame,
+  FrameKind,
+  MAX_INPUT_FRAME_BYTES,
+  VIEWER_ACK_INTERVAL_BYTES,
+} from "../../../protocol/index.ts";
+import {
+  describeStatus,
+  type ConnectionSnapshot,
+} from "../../../client/src/connection/connection-status.ts";
+import {
+  TerminalConnection,
+  type ConnectionNotice,
+  type OutputChunk,
+  type ReconnectTiming,
+} from "../../../client/src/connection/terminal-connection.ts";
+import type { TerminalSize } from "../../../protocol/index.ts";
+import { waitFor } from "../../harness/wait.ts";
+import { FakeViewerServer, type ViewerPeer } from "./fake-viewer-server.ts";
+
+const FAST: Partial<ReconnectTiming> = {
+  minReconnectionDelay: 20,
+  maxReconnectionDelay: 50,
+  minUptime: 50,
+};
+const decoder = new TextDecoder();
+
+interface Seen {
+  text: string;
+  chunks: OutputChunk[];
+  states: ConnectionSnapshot[];
+  notices: ConnectionNotice[];
+  sizes: TerminalSize[];
+  latencies: number[];
+}
+
+let server: FakeViewerServer;
+let connection: TerminalConnection | null = null;
+
+beforeEach(async () => {
+  server = await FakeViewerServer.start();
+});
+
+afterEach(async () => {
+  connection?.close();
+  connection = null;
+  await server.stop();
+});
+
+function connect(
+  options: {
+    token?: string;
+    reconnect?: Partial<ReconnectTiming>;
+    probeMs?: number;
+    ackAsProcessed?: boolean;
+  } = {},
+) {
+  const c = new TerminalConnection({
+    server: server.origin,
+    sessionId: "s1",
+    token: options.token ?? "join-token",
+    reconnect: options.reconnect ?? FAST,
+    probe: { intervalMs: options.probeMs ?? 60_000, silentAfterProbes: 3 },
+  });
+  const seen: Seen = { text: "", chunks: [], states: [], notices: [], sizes: [], latencies: [] };
+  c.on("output", (chunk) => {
+    seen.chunks.push(chunk);
+    seen.text += decoder.decode(chunk.data);
+    // Stands in for xterm's write callback.
+    if (options.ackAsProcessed !== false) c.acknowledge(chunk.offset + chunk.data.byteLength);
+  });
+  c.on("state", (s) => seen.states.push(s));
+  c.on("notice", (n) => seen.notices.push(n));
+  c.on("resize", (s) => seen.sizes.push(s));
+  c.on("latency", (ms) => seen.latencies.push(ms));
+  c.start();
+  connection = c;
+  return { c, seen };
+}
+
+async function live(
+  peer: ViewerPeer,
+  c: TerminalConnection,
+  options: Parameters<ViewerPeer["welcome"]>[0] = {},
+) {
+  peer.welcome(options);
+  peer.send({ type: "live", offset: options.end ?? 0 });
+  await waitFor(() => c.snapshot.phase === "live", { what: "live" });
+}
+
+function acks(peer: ViewerPeer): number[] {
+  return peer.messages.filter((m) => m.type === "ack").map((m) => m.offset as number);
+}
+
+describe("joining", () => {
+  it("joins the named session with its token as a subprotocol and asks for offset 0", async () => {
+    connect({ token: "tok.abc" });
+    const peer = await server.peer(1);
+    expect(peer.url.pathname).toBe("/api/sessions/s1/connect");
+    expect(peer.token).toBe("tok.abc");
+    expect(peer.offset).toBe(0);
+  });
+
+  it("replays history, then goes live, handing over output in order and marking live frames", async () => {
+    const { c, seen } = connect();
+    const peer = await server.peer(1);
+    peer.welcome({ end: 6 });
+    peer.output(0, "hello ");
+    await waitFor(() => c.snapshot.phase === "replaying" && seen.text === "hello ", {
+      what: "replay",
+    });
+    peer.send({ type: "live", offset: 6 });
+    peer.output(6, "world");
+    await waitFor(() => seen.text === "hello world", { what: "live output" });
+    expect(seen.chunks.map((chunk) => chunk.live)).toEqual([false, true]);
+    expect(seen.states.map((s) => s.phase)).toEqual(expect.arrayContaining(["replaying", "live"]));
+    expect(describeStatus(c.snapshot).kind).toBe("live");
+  });
+});
+
+describe("resuming", () => {
+  it("after a dropped link it resumes from the end of what it showed and drops bytes it already has", async () => {
+    const { c, seen } = connect();
+    const first = await server.peer(1);
+    await live(first, c);
+    first.output(0, "abcdef");
+    await waitFor(() => seen.text === "abcdef");
+    first.close(1001, "going away");
+    await waitFor(() => c.snapshot.phase === "reconnecting", { what: "reconnecting" });
+
+    const second = await server.peer(2);
+    expect(second.offset).toBe(6);
+    second.welcome({ end: 8, replayFrom: 4 });
+    second.output(4, "efgh"); // overlaps "ef"
+    second.output(2, "cd"); // entirely old
+    second.send({ type: "live", offset: 8 });
+    await waitFor(() => c.snapshot.phase === "live");
+    expect(seen.text).toBe("abcdefgh");
+    expect(c.offset).toBe(8);
+  });
+
+  it("a frame that skips bytes without history-trimmed makes it reconnect from its own offset", async () => {
+    const { c, seen } = connect();
+    const first = await server.peer(1);
+    await live(first, c);
+    first.output(0, "abc");
+    first.output(10, "xyz");
+    const second = await server.peer(2);
+    expect(second.offset).toBe(3);
+    expect(seen.text).toBe("abc");
+    expect(seen.notices.map((n) => n.code)).toContain("output_gap");
+  });
+
+  it("after history-trimmed it accepts the jump and says how many bytes were lost", async () => {
+    const { c, seen } = connect();
+    const first = await server.peer(1);
+    await live(first, c);
+    first.output(0, "abc");
+    await waitFor(() => seen.text === "abc");
+    first.close(1001);
+
+    const second = await server.peer(2);
+    expect(second.offset).toBe(3);
+    second.welcome({ start: 100, end: 103, replayFrom: 100 });
+    second.send({ type: "history-trimmed", requested: 3, start: 100 });
+    second.output(100, "xyz");
+    second.send({ type: "live", offset: 103 });
+    await waitFor(() => seen.text === "abcxyz", { what: "output after the trim" });
+    const trimmed = seen.notices.find((n) => n.code === "history_trimmed");
+    expect(trimmed?.level).toBe("warning");
+    expect(trimmed?.text).toContain("97 bytes");
+    expect(c.offset).toBe(103);
+  });
+
+  it("RESUME_REQUIRED reconnects at once from the current offset, without the back-off wait", async () => {
+    const { c, seen } = connect({
+      reconnect: { minReconnectionDelay: 10_000, maxReconnectionDelay: 10_000, minUptime: 50 },
+    });
+    const first = await server.peer(1);
+    await live(first, c);
+    first.output(0, "12345");
+    await waitFor(() => seen.text === "12345");
+    const closedAt = performance.now();
+    first.close(CloseCode.RESUME_REQUIRED, "fell behind");
+    const second = await server.peer(2);
+    expect(performance.now() - closedAt).toBeLessThan(2_000);
+    expect(second.offset).toBe(5);
+  });
+});
+
+describe("acknowledging", () => {
+  it("acknowledges every 256 KiB of processed output, and nothing it has not processed", async () => {
+    const { c, seen } = connect({ ackAsProcessed: false });
+    const peer = await server.peer(1);
+    const frame = new Uint8Array(200 * 1024).fill(0x61);
+    peer.welcome({ end: 3 * frame.byteLength });
+    for (let i = 0; i < 3; i++) peer.output(i * frame.byteLength, frame);
+    await waitFor(() => seen.chunks.length === 3, { what: "three frames" });
+    expect(acks(peer)).toEqual([]); // Received is not processed.
+
+    c.acknowledge(frame.byteLength);
+    c.acknowledge(2 * frame.byteLength); // 400 KiB: past the first 256 KiB step
+    c.acknowledge(3 * frame.byteLength); // only 200 KiB more: no ack yet
+    c.acknowledge(10 * frame.byteLength); // more than was ever sent: clamped, still below the step
+    await waitFor(() => acks(peer).length === 1, { what: "one ack" });
+    expect(acks(peer)).toEqual([2 * frame.byteLength]);
+    expect(2 * frame.byteLength).toBeGreaterThanOrEqual(VIEWER_ACK_INTERVAL_BYTES);
+  });
+});
+
+describe("close codes", () => {
+  it("a fatal close code stops reconnecting and is explained in words", async () => {
+    const { c } = connect();
+    const peer = await server.peer(1);
+    peer.close(CloseCode.UNAUTHORIZED, "token expired");
+    await waitFor(() => c.snapshot.phase === "failed", { what: "failed" });
+    const status = describeStatus(c.snapshot);
+    expect(status.kind).toBe("fatal");
+    expect(status.detail?.toLowerCase()).toContain("the token is missing, wrong or expired");
+    expect(status.detail).toContain("token expired");
+    // Reconnects would come within 20–50 ms; ten times that shows none is coming.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(server.peers).toHaveLength(1);
+  });
+
+  it("an ended session shows as ended, not as an error", async () => {
+    const { c } = connect();
+    const peer = await server.peer(1);
+    peer.close(CloseCode.SESSION_ENDED, "session ended: idle for too long");
+    await waitFor(() => c.snapshot.phase === "failed");
+    expect(describeStatus(c.snapshot)).toMatchObject({ kind: "ended", label: "Session ended" });
+  });
+
+  it("a new token after an unauthorized close reconnects at once", async () => {
+    const { c } = connect({ token: "old" });
+    (await server.peer(1)).close(CloseCode.UNAUTHORIZED, "expired");
+    await waitFor(() => c.snapshot.phase === "failed");
+    c.setToken("fresh");
+    const second = await server.peer(2);
+    expect(second.token).toBe("fresh");
+  });
+});
+
+describe("roles", () => {
+  it("a viewer never sends input or resizes, and follows the session's size", async () => {
+    const { c, seen } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "viewer" });
+    expect(c.sendInput("rm -rf /\r")).toBe(false);
+    expect(c.resize(120, 40)).toBe(false);
+    peer.send({ type: "resize", cols: 100, rows: 30 });
+    await waitFor(() => seen.sizes.length === 2, { what: "two sizes" });
+    expect(seen.sizes).toEqual([
+      { cols: 80, rows: 24 },
+      { cols: 100, rows: 30 },
+    ]);
+    expect(peer.frames).toHaveLength(0);
+    expect(peer.messages.filter((m) => m.type === "resize")).toHaveLength(0);
+    expect(describeStatus(c.snapshot).kind).toBe("live");
+    expect(c.snapshot.role).toBe("viewer");
+  });
+
+  it("a writer's paste is split into input frames of at most 64 KiB, in order", async () => {
+    const { c } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "writer" });
+    const paste = "x".repeat(200 * 1024 - 1) + "\r";
+    expect(c.sendInput(paste)).toBe(true);
+    await waitFor(() => peer.frames.length === 4, { what: "four input frames" });
+    const payloads = peer.frames.map((frame) => {
+      const decoded = decodeBinaryFrame(frame);
+      if (!decoded.ok || decoded.frame.kind !== FrameKind.INPUT)
+        throw new Error("not an input frame");
+      return decoded.frame.data;
+    });
+    expect(payloads.map((p) => p.byteLength)).toEqual([
+      MAX_INPUT_FRAME_BYTES,
+      MAX_INPUT_FRAME_BYTES,
+      MAX_INPUT_FRAME_BYTES,
+      200 * 1024 - 3 * MAX_INPUT_FRAME_BYTES,
+    ]);
+    expect(payloads.map((p) => decoder.decode(p)).join("")).toBe(paste);
+  });
+
+  it("a paste larger than 4 MiB is refused with a notice", async () => {
+    const { c, seen } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "writer" });
+    expect(c.sendInput(new Uint8Array(5 * 1024 * 1024))).toBe(false);
+    expect(seen.notices.map((n) => n.code)).toContain("paste_too_big");
+    expect(peer.frames).toHaveLength(0);
+  });
+
+  it("a writer claims its size when welcomed, and again after a reconnect", async () => {
+    const { c, seen } = connect();
+    c.resize(120, 40);
+    const first = await server.peer(1);
+    await live(first, c, { role: "writer" });
+    await waitFor(() => first.messages.some((m) => m.type === "resize"));
+    expect(first.messages.find((m) => m.type === "resize")).toEqual({
+      type: "resize",
+      cols: 120,
+      rows: 40,
+    });
+    expect(seen.sizes.at(-1)).toEqual({ cols: 120, rows: 40 });
+    first.close(1001);
+    const second = await server.peer(2);
+    await live(second, c, { role: "writer" });
+    await waitFor(() => second.messages.some((m) => m.type === "resize"), {
+      what: "resize on the new socket",
+    });
+  });
+});
+
+describe("session news and latency", () => {
+  it("shows the runner going offline, then the exit status", async () => {
+    const { c } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c);
+    peer.send({ type: "runner", state: "offline" });
+    await waitFor(() => describeStatus(c.snapshot).kind === "runner-offline", {
+      what: "runner offline",
+    });
+    peer.send({ type: "exit", exit: { code: 3, signal: null }, offset: 0 });
+    await waitFor(() => describeStatus(c.snapshot).kind === "exited", { what: "exited" });
+    expect(describeStatus(c.snapshot).label).toBe("Exited (code 3)");
+  });
+
+  it("measures the round trip of heartbeats", async () => {
+    const { c, seen } = connect({ probeMs: 30 });
+    const peer = await server.peer(1);
+    await live(peer, c);
+    await waitFor(() => seen.latencies.length >= 2, { what: "two round trips" });
+    expect(c.snapshot.latencyMs).toBeTypeOf("number");
+    expect(peer.heartbeats).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a link whose heartbeats go unanswered is dropped and reopened", async () => {
+    server.answerHeartbeats = false;
+    const { c } = connect({ probeMs: 30 });
+    const first = await server.peer(1);
+    await live(first, c);
+    const second = await server.peer(2);
+    expect(second.offset).toBe(0);
+  });
+});
