@@ -6,6 +6,12 @@ export const FrameKind = {
   OUTPUT: 0x01,
   /** Keyboard or paste input for the shell: kind (1 byte), payload. */
   INPUT: 0x02,
+  /**
+   * A terminal's automatic answer to a query in the output (cursor position, device attributes,
+   * colours): kind (1 byte), payload. Every connected xterm answers; the session forwards the
+   * answers of one writer only, so the shell gets one reply per query.
+   */
+  REPLY: 0x03,
 } as const;
 
 /** Bytes before the payload of an output frame. */
@@ -16,7 +22,7 @@ export const INPUT_HEADER_BYTES = 1;
 /** A decoded binary frame. `data` is a view into the frame, not a copy. */
 export type BinaryFrame =
   | { kind: typeof FrameKind.OUTPUT; offset: number; data: Uint8Array }
-  | { kind: typeof FrameKind.INPUT; data: Uint8Array };
+  | { kind: typeof FrameKind.INPUT | typeof FrameKind.REPLY; data: Uint8Array };
 
 /** The result of decoding an untrusted binary frame. */
 export type FrameDecodeResult = { ok: true; frame: BinaryFrame } | { ok: false; error: string };
@@ -31,10 +37,13 @@ export function encodeOutputFrame(offset: number, data: Uint8Array): Uint8Array<
   return frame;
 }
 
-/** Encodes input bytes for the shell. */
-export function encodeInputFrame(data: Uint8Array): Uint8Array<ArrayBuffer> {
+/** Encodes input bytes for the shell (or, with `kind` REPLY, a terminal's automatic answer). */
+export function encodeInputFrame(
+  data: Uint8Array,
+  kind: typeof FrameKind.INPUT | typeof FrameKind.REPLY = FrameKind.INPUT,
+): Uint8Array<ArrayBuffer> {
   const frame = new Uint8Array(INPUT_HEADER_BYTES + data.byteLength);
-  frame[0] = FrameKind.INPUT;
+  frame[0] = kind;
   frame.set(data, INPUT_HEADER_BYTES);
   return frame;
 }
@@ -52,7 +61,7 @@ export function decodeBinaryFrame(buffer: ArrayBuffer | Uint8Array): FrameDecode
     if (offset === null) return { ok: false, error: "output frame offset beyond 2^53" };
     return { ok: true, frame: { kind, offset, data: bytes.subarray(OUTPUT_HEADER_BYTES) } };
   }
-  if (kind === FrameKind.INPUT) {
+  if (kind === FrameKind.INPUT || kind === FrameKind.REPLY) {
     return { ok: true, frame: { kind, data: bytes.subarray(INPUT_HEADER_BYTES) } };
   }
   return { ok: false, error: `unknown binary frame kind 0x${(kind ?? 0).toString(16)}` };

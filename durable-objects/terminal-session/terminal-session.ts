@@ -15,6 +15,7 @@ import {
   PROTOCOL_VERSION,
   checkTerminalSize,
   decodeBinaryFrame,
+  encodeInputFrame,
   parseRunnerMessage,
   parseViewerMessage,
   type ExitStatus,
@@ -335,14 +336,21 @@ export class TerminalSession extends DurableObject<Env> {
     if (typeof message !== "string") {
       const decoded = decodeBinaryFrame(message);
       if (!decoded.ok) return this.#error(ws, "bad_frame", decoded.error);
-      if (decoded.frame.kind !== FrameKind.INPUT) {
-        return this.#error(ws, "bad_frame", "viewers may only send input frames");
+      if (decoded.frame.kind === FrameKind.OUTPUT) {
+        return this.#error(ws, "bad_frame", "viewers may only send input and reply frames");
       }
       if (decoded.frame.data.byteLength > MAX_INPUT_FRAME_BYTES) {
         ws.close(
           CloseCode.MESSAGE_TOO_BIG,
           `input frames are limited to ${MAX_INPUT_FRAME_BYTES} bytes`,
         );
+        return;
+      }
+      if (decoded.frame.kind === FrameKind.REPLY) {
+        // Every xterm answers a query; forward one writer's answers only. Viewers' are dropped
+        // silently: answering is automatic, not something a read-only person did.
+        if (att.role !== "writer" || meta.exit || ws !== this.#replyingWriter()) return;
+        this.#currentRunner()?.send(encodeInputFrame(decoded.frame.data));
         return;
       }
       if (!this.#mayWrite(ws, att, meta, "type")) return;
@@ -607,6 +615,22 @@ export class TerminalSession extends DurableObject<Env> {
         return ws;
     }
     return null;
+  }
+
+  /** The writer whose automatic terminal replies reach the shell: the longest connected one. */
+  #replyingWriter(): WebSocket | null {
+    let best: WebSocket | null = null;
+    let bestAt = Infinity;
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      const att = this.#attachments.get(ws);
+      if (att?.kind !== "viewer" || att.role !== "writer" || ws.readyState !== WebSocket.OPEN)
+        continue;
+      if (att.connectedAt < bestAt) {
+        best = ws;
+        bestAt = att.connectedAt;
+      }
+    }
+    return best;
   }
 
   #broadcast(message: SessionToViewer): void {

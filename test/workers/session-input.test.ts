@@ -1,6 +1,6 @@
 /** Roles, sizes and bad input: each gets an error or a close, and the session and its other users go on. */
 import { describe, expect, it } from "vitest";
-import { CloseCode, encodeInputFrame, encodeOutputFrame } from "../../protocol/index.ts";
+import { CloseCode, FrameKind, encodeInputFrame, encodeOutputFrame } from "../../protocol/index.ts";
 import { autoAck, connectViewer, runnerWrite, startSession } from "./helpers.ts";
 
 const errors = (texts: Record<string, unknown>[]) => texts.filter((m) => m.type === "error");
@@ -134,5 +134,28 @@ describe("bad input", () => {
     await runnerWrite(s.runner, 0, "after the flood");
     await other.until(() => other.text() === "after the flood", "output for the other viewer");
     expect(other.closed).toBeNull();
+  });
+});
+
+describe("automatic terminal replies", () => {
+  it("reach the shell from one writer only, so a query gets one answer however many writers there are", async () => {
+    const s = await startSession();
+    const first = await connectViewer(s.id, s.writerToken);
+    await first.message("welcome");
+    await new Promise((r) => setTimeout(r, 5));
+    const second = await connectViewer(s.id, s.writerToken);
+    const viewer = await connectViewer(s.id, s.viewerToken);
+    await second.message("welcome");
+    await viewer.message("welcome");
+    const reply = new TextEncoder().encode("\x1b[12;1R");
+    for (const peer of [second, viewer, first])
+      peer.ws.send(encodeInputFrame(reply, FrameKind.REPLY));
+    first.ws.send(encodeInputFrame(new TextEncoder().encode("typed")));
+    await s.runner.until(() => s.runner.inputs.length >= 2, "the reply and the keystrokes");
+    expect(s.runner.inputs.map((b) => new TextDecoder().decode(b))).toEqual([
+      "\x1b[12;1R",
+      "typed",
+    ]);
+    expect(second.texts.filter((m) => m.type === "error")).toEqual([]);
   });
 });
