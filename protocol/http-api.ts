@@ -37,9 +37,9 @@ export interface InteractiveShellResult {
   success: true;
   session_id: string;
   status: InteractiveShellStatus;
-  /** The shell's exit code when `status` is "exited", else null. */
+  /** The command's exit status when `status` is "completed", else null. */
   exit_code: number | null;
-  /** The command's output as text (terminal escapes included). */
+  /** What the command printed, as plain text: no escape sequences, no echoed command line, no prompt. */
   output: string;
   /** Whether `output` was cut to keep the result small; the terminal has all of it. */
   output_truncated: boolean;

@@ -7,13 +7,14 @@ import {
   CloseCode,
   encodeOutputFrame,
   MAX_OUTPUT_FRAME_BYTES,
+  VIEWER_ACK_INTERVAL_BYTES,
   type SessionToViewer,
 } from "../../protocol/index.ts";
 import type { OutputHistory } from "./output-history.ts";
 import type { AttachmentCache, ViewerAttachment } from "./socket-attachments.ts";
 
-/** Unacknowledged bytes a viewer may have in flight. Must exceed the client's ack interval. */
-export const VIEWER_WINDOW_BYTES = 1024 * 1024;
+/** Unacknowledged bytes a viewer may have in flight: four ack intervals, so acks never stall it. */
+export const VIEWER_WINDOW_BYTES = 4 * VIEWER_ACK_INTERVAL_BYTES;
 
 /** Sends a control message to one socket, ignoring sockets that are already closing. */
 export function sendMessage(ws: WebSocket, message: SessionToViewer | object): void {

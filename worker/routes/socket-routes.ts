@@ -3,7 +3,12 @@
  * Durable Object (Hono's own upgradeWebSocket would end the socket here, without hibernation).
  */
 import { Hono, type Context } from "hono";
-import { CloseCode, SUBPROTOCOL, parseOfferedSubprotocols } from "../../protocol/index.ts";
+import {
+  CloseCode,
+  SUBPROTOCOL,
+  isValidHostName,
+  parseOfferedSubprotocols,
+} from "../../protocol/index.ts";
 import {
   OFFSET_HEADER,
   PEER_HEADER,
@@ -20,7 +25,7 @@ import { isOriginAllowed } from "../auth/origin.ts";
 import { readConfig } from "../config.ts";
 import { errorBody } from "../http/errors.ts";
 import { isWebSocketUpgrade, refuseWebSocket } from "../http/refuse-socket.ts";
-import { isValidHost, runnerHub, sessionStub } from "../sessions/session-service.ts";
+import { runnerHub, sessionStub } from "../sessions/session-service.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -85,7 +90,7 @@ socketRoutes.get("/runners/:host/connect", async (c) => {
   const refused = await checkRunnerToken(c, pre.token, pre.echo);
   if (refused) return refused;
   const host = c.req.param("host");
-  if (!isValidHost(host)) {
+  if (!isValidHostName(host)) {
     return refuseWebSocket(
       CloseCode.PROTOCOL_ERROR,
       "host must be 1-64 of letters, digits, '.', '_', '-'",

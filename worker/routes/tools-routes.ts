@@ -1,6 +1,7 @@
 /** The agent tool API: GET /api/tools and POST /api/tools/<name>, validated by the tools' own schemas. */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { InteractiveShellResult } from "../../protocol/index.ts";
 import type { ToolResult } from "../../durable-objects/terminal-session/tool-runner.ts";
 import { toPlainText } from "../../durable-objects/terminal-session/terminal-text.ts";
 import { requireApiToken } from "../auth/bearer.ts";
@@ -145,7 +146,7 @@ async function toolResponse(
   sessionId: string,
   result: ToolResult | { ok: false; code: "session_not_found"; message: string },
   role: "writer" | "viewer",
-) {
+): Promise<InteractiveShellResult> {
   if (!result.ok)
     throw new ApiError(REFUSAL_STATUS[result.code] ?? 409, result.code, result.message);
   const grant = await grantJoin(env, origin, sessionId, role);

@@ -3,6 +3,9 @@ import {
   DEFAULT_COLS,
   DEFAULT_ROWS,
   checkTerminalSize,
+  isValidHostName,
+  joinLink,
+  type JoinGrant,
   type Role,
   type TerminalSize,
 } from "../../protocol/index.ts";
@@ -19,22 +22,6 @@ export interface NewSession {
   cwd?: string | undefined;
   cols?: number | undefined;
   rows?: number | undefined;
-}
-
-/** A join token and where to use it. */
-export interface JoinGrant {
-  role: Role;
-  token: string;
-  expires_at: string;
-  /** A page link that joins the session (token in the fragment, never sent to servers). */
-  url: string;
-}
-
-const HOST_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Whether a host name is acceptable. */
-export function isValidHost(host: string): boolean {
-  return HOST_PATTERN.test(host);
 }
 
 /** The RunnerHub stub. */
@@ -59,7 +46,7 @@ export async function describeSession(env: Env, sessionId: string): Promise<Sess
 /** Picks the host: the one asked for, else the only connected one, else "local". */
 export async function resolveHost(env: Env, requested: string | undefined): Promise<string> {
   if (requested !== undefined) {
-    if (!isValidHost(requested)) {
+    if (!isValidHostName(requested)) {
       throw new ApiError(
         400,
         "invalid_request",
@@ -124,6 +111,6 @@ export async function grantJoin(
     role,
     token,
     expires_at: new Date(expiresAt * 1000).toISOString(),
-    url: `${origin}/join#session=${encodeURIComponent(sessionId)}&token=${encodeURIComponent(token)}`,
+    url: joinLink(origin, { sessionId, token }),
   };
 }
