@@ -127,6 +127,14 @@ export async function waitForHealth(
   );
 }
 
+// wrangler dev tries to fetch the `Request.cf` object from the internet and warns when it can't;
+// harmless offline (it falls back to a placeholder), so it is not echoed.
+const OFFLINE_NOISE = [
+  "Unable to fetch the `Request.cf` object",
+  "ENOTFOUND workers.cloudflare.com",
+  "at GetAddrInfoReqWrap",
+];
+
 function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
   let output = "";
   const collect = (chunk: Buffer) => {
@@ -134,8 +142,11 @@ function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
     output += text;
     if (output.length > 1_000_000) output = output.slice(-500_000);
     if (echoPrefix) {
-      for (const line of text.split("\n"))
-        if (line.trim()) process.stdout.write(`${echoPrefix} ${line}\n`);
+      for (const line of text.split("\n")) {
+        if (line.trim() && !OFFLINE_NOISE.some((noise) => line.includes(noise))) {
+          process.stdout.write(`${echoPrefix} ${line}\n`);
+        }
+      }
     }
   };
   child.stdout?.on("data", collect);

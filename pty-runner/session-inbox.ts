@@ -1,0 +1,90 @@
+/** Decodes what a session object sends its runner; anything malformed is logged once and dropped. */
+import {
+  FrameKind,
+  PROTOCOL_VERSION,
+  checkTerminalSize,
+  decodeBinaryFrame,
+  parseSessionToRunnerMessage,
+} from "../protocol/index.ts";
+import type { SignalName, TerminalSize } from "../protocol/index.ts";
+import type { OnceLogger } from "./log.ts";
+
+/** What a session does with each well-formed message. Sizes arrive checked and clamped. */
+export interface SessionInboxHandlers {
+  welcome(storedEnd: number, size: TerminalSize | null): void;
+  ack(offset: number): void;
+  resize(size: TerminalSize): void;
+  signal(signal: SignalName): void;
+  close(reason: string): void;
+  input(bytes: Uint8Array): void;
+}
+
+/**
+ * The edge is trusted to be the edge, not to be bug-free: a bad size, an unknown type or a
+ * frame of the wrong kind must never reach node-pty (which throws) or kill the runner.
+ */
+export class SessionInbox {
+  readonly #prefix: string;
+  readonly #once: OnceLogger;
+  readonly #handlers: SessionInboxHandlers;
+
+  constructor(sessionId: string, once: OnceLogger, handlers: SessionInboxHandlers) {
+    this.#prefix = `session ${sessionId}:`;
+    this.#once = once;
+    this.#handlers = handlers;
+  }
+
+  /** A text frame. */
+  text(text: string): void {
+    const parsed = parseSessionToRunnerMessage(text);
+    if (!parsed.ok) return this.#drop(`bad:${parsed.error}`, `ignored a message: ${parsed.error}`);
+    const message = parsed.message;
+    switch (message.type) {
+      case "welcome":
+        if (message.protocol !== PROTOCOL_VERSION) {
+          this.#drop("protocol", `the edge speaks protocol ${message.protocol}`);
+        }
+        return this.#handlers.welcome(
+          message.storedEnd,
+          this.#size(message.size?.cols, message.size?.rows),
+        );
+      case "ack":
+        return this.#handlers.ack(message.offset);
+      case "resize": {
+        const size = this.#size(message.cols, message.rows);
+        if (size) this.#handlers.resize(size);
+        return;
+      }
+      case "signal":
+        return this.#handlers.signal(message.signal);
+      case "close":
+        return this.#handlers.close(message.reason);
+      case "error":
+        return this.#drop(
+          `error:${message.code}`,
+          `the edge reported ${message.code}: ${message.message}`,
+        );
+    }
+  }
+
+  /** A binary frame: only INPUT frames mean something to a runner. */
+  binary(bytes: Uint8Array): void {
+    const decoded = decodeBinaryFrame(bytes);
+    if (decoded.ok && decoded.frame.kind === FrameKind.INPUT) {
+      return this.#handlers.input(decoded.frame.data);
+    }
+    const why = decoded.ok ? "an output frame from the edge" : decoded.error;
+    this.#drop(`frame:${why}`, `ignored ${why}`);
+  }
+
+  #size(cols: unknown, rows: unknown): TerminalSize | null {
+    const checked = checkTerminalSize(cols, rows);
+    if (checked.ok) return checked.size;
+    this.#drop(`size:${checked.error}`, `ignored a resize: ${checked.error}`);
+    return null;
+  }
+
+  #drop(key: string, message: string): void {
+    this.#once.warn(key, `${this.#prefix} ${message}`);
+  }
+}

@@ -1,0 +1,254 @@
+/** One session: a shell in a PTY, its unacked output, and its data connection to the session object. */
+import { CloseCode, describeCloseCode } from "../protocol/index.ts";
+import type { ExitStatus, RunnerToSession, TerminalSize } from "../protocol/index.ts";
+import { EdgeSocket } from "./edge-socket.ts";
+import { OnceLogger } from "./log.ts";
+import { OutputChannel } from "./output-channel.ts";
+import { PtyProcess } from "./pty-process.ts";
+import type { RunnerOptions } from "./options.ts";
+import { sessionUrl } from "./options.ts";
+import { SessionInbox } from "./session-inbox.ts";
+import type { SessionPlan } from "./session-plan.ts";
+
+/** What a session needs from the runner. */
+export interface SessionContext {
+  plan: SessionPlan;
+  /** The program, its arguments and the environment it gets. */
+  launch: { file: string; args: string[]; env: Record<string, string> };
+  options: RunnerOptions;
+  /** Called once, when the session is over and may be forgotten. */
+  onGone: (sessionId: string) => void;
+}
+
+/** A snapshot for tests and diagnostics. */
+export interface SessionStats {
+  /** Total output bytes so far. */
+  end: number;
+  unackedBytes: number;
+  /** Most unacked bytes ever held: flow control keeps this near the high watermark. */
+  highWaterMark: number;
+  paused: boolean;
+  connected: boolean;
+  exit: ExitStatus | null;
+}
+
+/**
+ * Wires a PtyProcess to an EdgeSocket through an OutputChannel (offsets, resend, frame sizes,
+ * flow control), and handles what the session object says. The session object speaks first on
+ * every connection (`welcome`); nothing is sent before it says where its stored output ends.
+ */
+export class Session {
+  readonly id: string;
+  readonly #ctx: SessionContext;
+  readonly #pty: PtyProcess;
+  readonly #output: OutputChannel;
+  readonly #socket: EdgeSocket;
+  readonly #once: OnceLogger;
+  #exitSent = false;
+  /** The edge said `close`, or the runner is stopping: report the exit, then go. */
+  #ending = false;
+  /** The edge refused this session for good: nothing more will be sent. */
+  #abandoned = false;
+  #gone = false;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  /** Starts the shell (throws if node-pty cannot) and connects to the session object. */
+  constructor(ctx: SessionContext) {
+    this.id = ctx.plan.sessionId;
+    this.#ctx = ctx;
+    const { options, plan, launch } = ctx;
+    this.#once = new OnceLogger(options.log);
+    this.#done = new Promise((resolve) => (this.#resolveDone = resolve));
+    this.#pty = new PtyProcess({
+      file: launch.file,
+      args: launch.args,
+      cwd: plan.cwd,
+      env: launch.env,
+      size: plan.size,
+      drain: options.drain,
+    });
+    if (!this.#pty.drainGuarded) {
+      this.#once.warn(
+        "drain",
+        "node-pty internals changed: output just before an exit may be lost",
+      );
+    }
+    this.#output = new OutputChannel(options, {
+      sendFrame: (frame) => !this.#abandoned && this.#socket.send(frame),
+      pausePty: () => this.#pty.pause(),
+      resumePty: () => this.#pty.resume(),
+      afterFlush: () => this.#sendExitIfDue(),
+    });
+    this.#pty.onData((bytes) => this.#output.append(bytes));
+    this.#pty.onExit((status) => this.#onPtyExit(status));
+    const inbox = new SessionInbox(this.id, this.#once, {
+      welcome: (storedEnd, size) => this.#onWelcome(storedEnd, size),
+      ack: (offset) => {
+        if (!this.#output.ack(offset)) {
+          this.#once.warn("ack", `session ${this.id}: ignored an ack beyond the sent output`);
+        }
+      },
+      resize: (size) => this.#resize(size),
+      signal: (signal) => void this.#pty.signal(signal),
+      close: () => this.#end(),
+      // Exactly the bytes the writer sent: no decoding, no newline translation.
+      input: (bytes) => this.#pty.write(bytes),
+    });
+    this.#socket = new EdgeSocket(
+      {
+        url: sessionUrl(options.url, this.id),
+        token: options.token,
+        backoff: options.backoff,
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+      },
+      {
+        onOpen: () => this.#onOpen(),
+        onText: (text) => inbox.text(text),
+        onBinary: (bytes) => inbox.binary(bytes),
+        onDisconnect: (code, reason) => this.#onDisconnect(code, reason),
+        onFatal: (code, reason) => this.#onFatal(code, reason),
+        onHandlerError: (error) =>
+          this.#once.warn("bug", `session ${this.id}: failed to handle a message: ${stack(error)}`),
+      },
+    );
+  }
+
+  /** The shell's process id. */
+  get pid(): number {
+    return this.#pty.pid;
+  }
+
+  /** Resolves when the session is over and forgotten. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** Current counters. */
+  stats(): SessionStats {
+    return {
+      end: this.#output.end,
+      ...this.#output.counters,
+      connected: this.#canSend(),
+      exit: this.#pty.exitStatus,
+    };
+  }
+
+  /** Ends the shell (runner shutdown); its exit is reported if the connection is up. */
+  stop(): Promise<void> {
+    this.#end();
+    return this.#done;
+  }
+
+  /** Last resort when stopping takes too long: kill everything now and forget the session. */
+  forceEnd(): void {
+    this.#abandoned = true;
+    this.#pty.terminate(0);
+    void this.#finish(CloseCode.GOING_AWAY, "runner stopping");
+  }
+
+  // ----- PTY ----------------------------------------------------------------------------------
+
+  #onPtyExit(status: ExitStatus): void {
+    const how = status.signal ? `signal ${status.signal}` : `code ${status.code}`;
+    this.#ctx.options.log.info(`session ${this.id}: shell exited (${how})`);
+    this.#output.flushNow();
+    this.#finishIfDone();
+  }
+
+  // ----- Sending ------------------------------------------------------------------------------
+
+  #canSend(): boolean {
+    return this.#output.live && !this.#abandoned && this.#socket.isOpen;
+  }
+
+  /** The exit goes after the last output frame, on every connection until the edge says close. */
+  #sendExitIfDue(): void {
+    const exit = this.#pty.exitStatus;
+    if (!exit || this.#exitSent || !this.#canSend() || this.#output.unsentBytes > 0) return;
+    this.#sendJson({ type: "exit", exit, offset: this.#output.end });
+    this.#exitSent = true;
+    this.#finishIfDone();
+  }
+
+  #sendJson(message: RunnerToSession): void {
+    this.#socket.send(JSON.stringify(message));
+  }
+
+  // ----- Data connection ----------------------------------------------------------------------
+
+  #onOpen(): void {
+    // Wait for the welcome: only the session knows where its stored output ends.
+    this.#output.halt();
+    this.#exitSent = false;
+  }
+
+  #onDisconnect(code: number, reason: string): void {
+    this.#output.halt();
+    if (this.#ending) {
+      this.#finishIfDone();
+      return;
+    }
+    const why = reason ? `${describeCloseCode(code)}: ${reason}` : describeCloseCode(code);
+    this.#ctx.options.log.info(`session ${this.id}: connection lost (${why}); reconnecting`);
+  }
+
+  #onFatal(code: number, reason: string): void {
+    this.#ctx.options.log.warn(
+      `session ${this.id}: the edge closed it for good (${code}, ${describeCloseCode(code)}${reason ? `: ${reason}` : ""}); ending the shell`,
+    );
+    this.#output.halt();
+    this.#abandoned = true;
+    this.#ending = true;
+    if (this.#pty.exitStatus) void this.#finish();
+    else this.#pty.terminate(this.#ctx.options.killGraceMs);
+  }
+
+  #onWelcome(storedEnd: number, size: TerminalSize | null): void {
+    // Resend first (start() flushes), then apply the size: the order the session expects.
+    const resumed = this.#output.start(storedEnd);
+    if (!resumed.ok) {
+      this.#ctx.options.log.warn(
+        `session ${this.id}: ${resumed.error}; sending from ${resumed.from}`,
+      );
+    }
+    if (size) this.#resize(size);
+  }
+
+  /** The edge's `close`, or runner shutdown: end the shell, report its exit, then go. */
+  #end(): void {
+    this.#ending = true;
+    this.#socket.stopReconnecting();
+    if (this.#pty.exitStatus) this.#finishIfDone();
+    else this.#pty.terminate(this.#ctx.options.killGraceMs);
+  }
+
+  #resize(size: TerminalSize): void {
+    if (!this.#pty.resize(size) && !this.#pty.exitStatus) {
+      this.#once.warn("resize", `session ${this.id}: the PTY refused a resize`);
+    }
+  }
+
+  // ----- Ending -------------------------------------------------------------------------------
+
+  /** Goes once the shell has exited and either the exit was reported or cannot be. */
+  #finishIfDone(): void {
+    if (!this.#pty.exitStatus || !this.#ending) return;
+    if (this.#exitSent || this.#abandoned || !this.#socket.isOpen) void this.#finish();
+    else this.#sendExitIfDue();
+  }
+
+  async #finish(code = 1000, reason = "session over"): Promise<void> {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#output.halt();
+    this.#pty.dispose();
+    await this.#socket.close(code, reason);
+    this.#ctx.onGone(this.id);
+    this.#resolveDone();
+  }
+}
+
+function stack(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

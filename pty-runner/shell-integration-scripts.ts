@@ -1,0 +1,124 @@
+/** The startup scripts that make bash and zsh emit OSC 133 prompt marks (see docs/runner.md). */
+
+/**
+ * A script written as a raw template: backslashes stay as they are, and `\${` (the only way to
+ * write a literal "${" in a template) becomes "${".
+ */
+function script(strings: TemplateStringsArray): string {
+  return strings.raw.join("").replaceAll("\\${", "${");
+}
+
+/**
+ * bash, started as `bash --rcfile <this> -i`. --rcfile replaces /etc/bash.bashrc and ~/.bashrc,
+ * so this reads them first, exactly as an interactive bash would, and only then adds the marks:
+ *
+ * - A (prompt start) and B (prompt end, input starts) wrap PS1 inside \[ \] so readline does
+ *   not count them as visible columns. PROMPT_COMMAND re-wraps it before every prompt because
+ *   themes and the user's own PROMPT_COMMAND often rebuild PS1.
+ * - C (output starts) comes from PS0 (bash ≥ 4.4), printed after Enter and before the command
+ *   runs. PS0 also sets __webterm_ran through an arithmetic side effect inside an expansion that
+ *   yields "", because PS0 is expanded in the shell itself. Older bash uses a DEBUG trap.
+ * - D;status comes first in PROMPT_COMMAND, which must read $? before anything else runs; it
+ *   hands $? back unchanged so the user's own PROMPT_COMMAND sees the real status. D is skipped
+ *   when no command ran (an empty line, Ctrl-C at the prompt).
+ *
+ * Commands in an rcfile are not echoed and not added to history: the person typing sees the
+ * prompt their configuration asks for and nothing else.
+ */
+export const BASH_RCFILE = script`# pty-runner: bash shell integration (OSC 133 prompt marks). Generated; safe to delete.
+if [ -r /etc/bash.bashrc ]; then . /etc/bash.bashrc; fi
+if [ -r "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
+
+# VAR- expansions throughout: a .bashrc with "set -u" must not make the marks fail.
+if [ -z "\${__webterm_installed-}" ]; then
+  __webterm_installed=1
+  __webterm_ran=
+  __webterm_at_prompt=
+  __webterm_ps1_start='\[\e]133;A\a\]'
+  __webterm_ps1_end='\[\e]133;B\a\]'
+
+  __webterm_precmd() {
+    local __webterm_status=$?
+    if [ -n "$__webterm_ran" ]; then
+      printf '\e]133;D;%s\a' "$__webterm_status"
+      __webterm_ran=
+    fi
+    return "$__webterm_status"
+  }
+
+  __webterm_prompt() {
+    local __webterm_status=$?
+    case "$PS1" in
+      "$__webterm_ps1_start"*) ;;
+      *) PS1="$__webterm_ps1_start$PS1$__webterm_ps1_end" ;;
+    esac
+    __webterm_at_prompt=1
+    return "$__webterm_status"
+  }
+
+  if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
+    PS0="\${PS0-}"'\${__webterm_ran:0:$((__webterm_ran=1,0))}\e]133;C\a'
+  else
+    __webterm_preexec() {
+      [ -n "$__webterm_at_prompt" ] || return 0
+      case "$BASH_COMMAND" in __webterm_precmd* | __webterm_prompt*) return 0 ;; esac
+      __webterm_at_prompt=
+      __webterm_ran=1
+      printf '\e]133;C\a'
+    }
+    trap '__webterm_preexec' DEBUG
+  fi
+
+  # Newlines, not ";", join the commands: a user's PROMPT_COMMAND may end in ";" already.
+  if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
+    PROMPT_COMMAND=(__webterm_precmd "\${PROMPT_COMMAND[@]}" __webterm_prompt)
+  elif [ -n "\${PROMPT_COMMAND-}" ]; then
+    PROMPT_COMMAND=$'__webterm_precmd\n'"$PROMPT_COMMAND"$'\n__webterm_prompt'
+  else
+    PROMPT_COMMAND=$'__webterm_precmd\n__webterm_prompt'
+  fi
+fi
+`;
+
+/**
+ * zsh, started with ZDOTDIR pointing at a directory holding these two files. `.zshenv` reads the
+ * user's .zshenv and remembers the ZDOTDIR it may set; `.zshrc` restores that ZDOTDIR, reads the
+ * user's .zshrc, then installs precmd/preexec hooks (zsh's own hook arrays, so frameworks that
+ * add theirs keep working). %{ %} tells zsh the marks take no columns.
+ */
+export const ZSH_ZSHENV = script`# pty-runner: zsh shell integration. Generated; safe to delete.
+__webterm_dir=$ZDOTDIR
+ZDOTDIR=\${WEBTERM_USER_ZDOTDIR:-$HOME}
+[[ -r $ZDOTDIR/.zshenv ]] && . $ZDOTDIR/.zshenv
+WEBTERM_USER_ZDOTDIR=$ZDOTDIR
+ZDOTDIR=$__webterm_dir
+unset __webterm_dir
+`;
+
+/** The `.zshrc` half of the zsh integration (see ZSH_ZSHENV). */
+export const ZSH_ZSHRC = script`# pty-runner: zsh shell integration (OSC 133 prompt marks). Generated; safe to delete.
+ZDOTDIR=\${WEBTERM_USER_ZDOTDIR:-$HOME}
+unset WEBTERM_USER_ZDOTDIR
+[[ -r $ZDOTDIR/.zshrc ]] && . $ZDOTDIR/.zshrc
+
+typeset -g __webterm_ran=
+__webterm_precmd() {
+  local __webterm_status=$?
+  if [[ -n $__webterm_ran ]]; then
+    printf '\e]133;D;%s\a' $__webterm_status
+    __webterm_ran=
+  fi
+}
+__webterm_wrap_prompt() {
+  if [[ $PS1 != *$'\e]133;A'* ]]; then
+    PS1=$'%{\e]133;A\a%}'"$PS1"$'%{\e]133;B\a%}'
+  fi
+}
+__webterm_preexec() {
+  __webterm_ran=1
+  printf '\e]133;C\a'
+}
+typeset -ga precmd_functions preexec_functions
+precmd_functions=(__webterm_precmd $precmd_functions __webterm_wrap_prompt)
+preexec_functions+=(__webterm_preexec)
+`;

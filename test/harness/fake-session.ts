@@ -1,0 +1,255 @@
+/** The session side of a fake edge: stores a runner's output by offset exactly as the session object does. */
+import type { WebSocket } from "ws";
+import {
+  CloseCode,
+  FrameKind,
+  HEARTBEAT_REPLY,
+  HEARTBEAT_REQUEST,
+  PROTOCOL_VERSION,
+  decodeBinaryFrame,
+  encodeInputFrame,
+  parseRunnerMessage,
+} from "../../protocol/index.ts";
+import type {
+  ExitStatus,
+  SessionToRunner,
+  SignalName,
+  TerminalSize,
+} from "../../protocol/index.ts";
+import { ByteLog } from "./byte-log.ts";
+import { waitFor } from "./wait.ts";
+
+/** How the fake session acknowledges stored output. */
+export type AckMode =
+  /** Ack after every stored frame, as the session object does. */
+  | { kind: "each" }
+  /** Hold acks (storage "slow"); `releaseAcks()` sends one for everything stored. */
+  | { kind: "held" }
+  /** Ack at most every `intervalMs`, like storage with latency. */
+  | { kind: "interval"; intervalMs: number };
+
+/** Options of one fake session. */
+export interface FakeSessionOptions {
+  size?: TerminalSize;
+  /** Keep every byte (default) or only a hash, the total and a tail. */
+  keepBytes?: boolean;
+  ack?: AckMode;
+  /** Answer the runner's exit with `close` (default), or leave the session open after it. */
+  closeOnExit?: boolean;
+}
+
+/** A frame the runner sent, for checking frame sizes. */
+export interface FrameRecord {
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * One session. It keeps the stored output in a ByteLog (only bytes at `storedEnd` extend it;
+ * bytes already stored are dropped, a gap closes the socket with 4002 exactly as the real
+ * session object does) and records everything a test may assert on.
+ */
+export class FakeSession {
+  readonly id: string;
+  readonly host: string;
+  readonly output: ByteLog;
+  size: TerminalSize;
+  ack: AckMode;
+  closeOnExit: boolean;
+  generation = 0;
+  socket: WebSocket | null = null;
+  exit: { exit: ExitStatus; offset: number } | null = null;
+  openFailed: string | null = null;
+  spawnFailed: string | null = null;
+  ended = false;
+  /** Protocol violations seen (gaps, bad frames, exits at the wrong offset). */
+  readonly violations: string[] = [];
+  readonly frames: FrameRecord[] = [];
+  /** Bytes received again that were already stored (resends after a reconnect). */
+  duplicateBytes = 0;
+  /** Close codes of this session's data connections, as the edge saw them. */
+  readonly closes: number[] = [];
+  /** Called after each stored frame (e.g. to kill the connection mid-stream). */
+  onStored: ((session: FakeSession) => void) | null = null;
+  #ackTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(id: string, host: string, options: FakeSessionOptions = {}) {
+    this.id = id;
+    this.host = host;
+    this.size = options.size ?? { cols: 80, rows: 24 };
+    this.output = new ByteLog({ keep: options.keepBytes ?? true });
+    this.ack = options.ack ?? { kind: "each" };
+    this.closeOnExit = options.closeOnExit ?? true;
+  }
+
+  /** Everything before this offset is stored. */
+  get storedEnd(): number {
+    return this.output.length;
+  }
+
+  /** Whether a runner connection is open. */
+  get connected(): boolean {
+    return this.socket !== null && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** The stored output as text (UTF-8). */
+  text(): string {
+    return this.output.view().bytes.toString("utf8");
+  }
+
+  /** Accepts a runner data connection (the old one, if any, is fenced with 4010). */
+  attach(ws: WebSocket): void {
+    if (this.socket && this.socket.readyState === this.socket.OPEN) {
+      this.socket.close(CloseCode.REPLACED, "replaced by a newer runner connection");
+    }
+    this.socket = ws;
+    this.generation++;
+    const generation = this.generation;
+    ws.on("message", (data, isBinary) => {
+      if (generation !== this.generation) return;
+      if (isBinary) this.#onFrame(toBuffer(data));
+      else this.#onText(toBuffer(data).toString("utf8"));
+    });
+    ws.on("close", (code) => {
+      this.closes.push(code);
+      if (this.socket === ws) this.socket = null;
+    });
+    this.send({
+      type: "welcome",
+      protocol: PROTOCOL_VERSION,
+      generation,
+      storedEnd: this.storedEnd,
+      size: this.size,
+    });
+  }
+
+  /** Sends a control message to the runner; false when not connected. */
+  send(message: SessionToRunner | Record<string, unknown>): boolean {
+    return this.sendRaw(JSON.stringify(message));
+  }
+
+  /** Sends a text or binary frame as is (for malformed-input tests). */
+  sendRaw(data: string | Uint8Array): boolean {
+    if (!this.connected) return false;
+    this.socket!.send(data);
+    return true;
+  }
+
+  /** Types into the shell (an INPUT frame). */
+  type(text: string | Uint8Array): boolean {
+    const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+    return this.sendRaw(encodeInputFrame(bytes));
+  }
+
+  resize(cols: unknown, rows: unknown): boolean {
+    return this.send({ type: "resize", cols, rows });
+  }
+
+  signal(signal: SignalName): boolean {
+    return this.send({ type: "signal", signal });
+  }
+
+  /** Ends the session as the session object's #endNow does: `close`, then a 1000 close. */
+  end(reason = "ended by test"): void {
+    this.ended = true;
+    this.send({ type: "close", reason });
+    this.socket?.close(1000, "session ended");
+  }
+
+  /** Drops the data connection abruptly (no close frame), as a network failure would. */
+  killConnection(): void {
+    this.socket?.terminate();
+  }
+
+  /** Sends one ack for everything stored (with `ack: held`). */
+  releaseAcks(): void {
+    this.send({ type: "ack", offset: this.storedEnd });
+  }
+
+  /** Waits until the stored output contains `needle` at or after `from`; resolves its offset. */
+  waitForOutput(needle: string | Uint8Array, options: { from?: number; timeoutMs?: number } = {}) {
+    const bytes = typeof needle === "string" ? Buffer.from(needle) : Buffer.from(needle);
+    return waitFor(
+      () => {
+        const { start, bytes: held } = this.output.view();
+        const at = held.indexOf(bytes, Math.max(0, (options.from ?? 0) - start));
+        return at >= 0 ? start + at + 1 : null;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 10_000,
+        what: () =>
+          `${JSON.stringify(bytes.toString())} in session ${this.id} (tail: ${JSON.stringify(this.text().slice(-300))})`,
+      },
+    ).then((position) => position - 1);
+  }
+
+  /** Waits for the runner's exit report. */
+  waitForExit(timeoutMs = 10_000): Promise<{ exit: ExitStatus; offset: number }> {
+    return waitFor(() => this.exit, { timeoutMs, what: `the exit of session ${this.id}` });
+  }
+
+  #onFrame(data: Buffer): void {
+    const decoded = decodeBinaryFrame(data);
+    if (!decoded.ok || decoded.frame.kind !== FrameKind.OUTPUT) {
+      this.violations.push(decoded.ok ? "runner sent a non-output frame" : decoded.error);
+      return;
+    }
+    const { offset, data: bytes } = decoded.frame;
+    this.frames.push({ offset, bytes: bytes.byteLength });
+    if (this.exit) {
+      this.violations.push(`output at ${offset} after the exit`);
+      return;
+    }
+    const end = this.storedEnd;
+    if (offset > end) {
+      this.violations.push(`gap: frame at ${offset}, stored end ${end}`);
+      this.socket?.close(CloseCode.PROTOCOL_ERROR, `gap in output: expected offset ${end}`);
+      return;
+    }
+    const skip = end - offset;
+    this.duplicateBytes += Math.min(skip, bytes.byteLength);
+    if (skip < bytes.byteLength) this.output.append(bytes.subarray(skip));
+    this.#acknowledge();
+    this.onStored?.(this);
+  }
+
+  #acknowledge(): void {
+    if (this.ack.kind === "each") this.releaseAcks();
+    else if (this.ack.kind === "interval" && this.#ackTimer === null) {
+      this.#ackTimer = setTimeout(() => {
+        this.#ackTimer = null;
+        this.releaseAcks();
+      }, this.ack.intervalMs);
+    }
+  }
+
+  #onText(text: string): void {
+    if (text === HEARTBEAT_REQUEST) {
+      this.socket?.send(HEARTBEAT_REPLY);
+      return;
+    }
+    const parsed = parseRunnerMessage(text);
+    if (!parsed.ok) {
+      this.violations.push(`bad message: ${parsed.error}`);
+      return;
+    }
+    const message = parsed.message;
+    if (message.type === "spawn-failed") {
+      this.spawnFailed = message.message;
+      return;
+    }
+    if (message.offset !== this.storedEnd) {
+      this.violations.push(`exit at ${message.offset} but ${this.storedEnd} stored`);
+      this.socket?.close(CloseCode.PROTOCOL_ERROR, "exit offset does not match stored output");
+      return;
+    }
+    this.exit ??= { exit: message.exit, offset: message.offset };
+    if (this.closeOnExit) this.send({ type: "close", reason: "exit recorded" });
+  }
+}
+
+function toBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data as Buffer[]);
+  return Buffer.from(data as ArrayBuffer);
+}
