@@ -1,0 +1,69 @@
+/** What the session does with each message from its runner: store output, fan it out, record the exit. */
+import {
+  CloseCode,
+  FrameKind,
+  HEARTBEAT_REQUEST,
+  MAX_OUTPUT_FRAME_BYTES,
+  decodeBinaryFrame,
+  parseRunnerMessage,
+} from "../../protocol/index.ts";
+import { sendError, sendToRunner, type SessionPort } from "./session-port.ts";
+import { fanOutLive } from "./viewer-fanout.ts";
+
+/** Handles one message from the current runner connection. */
+export function handleRunnerMessage(
+  session: SessionPort,
+  ws: WebSocket,
+  message: string | ArrayBuffer,
+): void {
+  if (typeof message !== "string") return storeOutput(session, ws, message);
+  if (message === HEARTBEAT_REQUEST) return; // Answered by the auto-response while hibernating.
+  const parsed = parseRunnerMessage(message);
+  if (!parsed.ok) return sendError(ws, "bad_message", parsed.error);
+  const msg = parsed.message;
+  if (msg.type === "spawn-failed") {
+    if (!session.meta().exit) {
+      const reason = `the runner could not start the shell: ${msg.message}`;
+      session.recordExit({ code: null, signal: null }, reason);
+      void session.scheduleAlarm();
+    }
+    return;
+  }
+  const end = session.history().end;
+  if (msg.offset !== end) {
+    // Output is missing before the exit: reconnecting makes the runner resend it first.
+    const reason = `exit at offset ${msg.offset} but ${end} bytes are stored; resend`;
+    ws.close(CloseCode.PROTOCOL_ERROR, reason);
+    return;
+  }
+  if (!session.meta().exit) session.recordExit(msg.exit, null);
+  sendToRunner(ws, { type: "close", reason: "exit recorded" });
+  void session.scheduleAlarm();
+}
+
+function storeOutput(session: SessionPort, ws: WebSocket, message: ArrayBuffer): void {
+  const decoded = decodeBinaryFrame(message);
+  if (!decoded.ok) return sendError(ws, "bad_frame", decoded.error);
+  const { frame } = decoded;
+  if (frame.kind !== FrameKind.OUTPUT)
+    return sendError(ws, "bad_frame", "runners send output frames");
+  if (frame.data.byteLength > MAX_OUTPUT_FRAME_BYTES) {
+    const limit = `output frames are limited to ${MAX_OUTPUT_FRAME_BYTES} bytes`;
+    return sendError(ws, "frame_too_big", limit);
+  }
+  if (session.meta().exit) return; // Output after the recorded exit cannot belong to this shell.
+  const history = session.history();
+  const result = history.append(frame.offset, frame.data);
+  if (result.kind === "gap") {
+    // Bytes are missing: make the runner reconnect, learn the stored end and resend.
+    ws.close(CloseCode.PROTOCOL_ERROR, `gap in output: expected offset ${result.expected}`);
+    return;
+  }
+  // The output gate holds this ack (and the fan-out) until the write above is durable.
+  sendToRunner(ws, { type: "ack", offset: history.end });
+  if (result.kind === "stored") {
+    fanOutLive(session.viewers(), session.attachments, result.offset, result.data);
+    session.tools.onOutput(result.offset, result.data);
+    session.noteActivity();
+  }
+}

@@ -1,0 +1,42 @@
+/** What the message handlers may do to their session: the seam between the Durable Object class and its logic. */
+import type { ExitStatus, SessionToRunner, SessionToViewer } from "../../protocol/index.ts";
+import type { OutputHistory } from "./output-history.ts";
+import type { SessionMeta } from "./session-meta.ts";
+import type { AttachmentCache } from "./socket-attachments.ts";
+import type { ToolRunner } from "./tool-runner.ts";
+import { sendMessage } from "./viewer-fanout.ts";
+
+/** The session as its handlers see it. */
+export interface SessionPort {
+  readonly attachments: AttachmentCache;
+  readonly tools: ToolRunner;
+  /** The session's record (handlers run only for sessions that exist). */
+  meta(): SessionMeta;
+  saveMeta(meta: SessionMeta): void;
+  history(): OutputHistory;
+  /** The current runner connection, or null while the runner is offline. */
+  runner(): WebSocket | null;
+  viewers(): WebSocket[];
+  /** The writer whose automatic terminal replies reach the shell. */
+  replyingWriter(): WebSocket | null;
+  broadcast(message: SessionToViewer): void;
+  /** Input or output happened: pushes the idle deadline back. */
+  noteActivity(): void;
+  recordExit(exit: ExitStatus, reason: string | null): void;
+  scheduleAlarm(): Promise<void>;
+}
+
+/** Sends a control message to a runner. */
+export function sendToRunner(ws: WebSocket, message: SessionToRunner): void {
+  sendMessage(ws, message);
+}
+
+/** Reports a recoverable problem to a peer; the connection lives on. */
+export function sendError(ws: WebSocket, code: string, message: string): void {
+  sendMessage(ws, { type: "error", code, message });
+}
+
+/** "code 3" or "signal SIGKILL", for messages. */
+export function describeExit(exit: ExitStatus): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+}

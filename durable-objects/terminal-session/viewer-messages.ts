@@ -1,0 +1,124 @@
+/** What the session does with each message from a viewer: input, replies, resize, signals, acks. */
+import {
+  CloseCode,
+  FrameKind,
+  MAX_CONTROL_MESSAGE_BYTES,
+  MAX_INPUT_FRAME_BYTES,
+  checkTerminalSize,
+  decodeBinaryFrame,
+  encodeInputFrame,
+  parseViewerMessage,
+} from "../../protocol/index.ts";
+import { describeExit, sendError, sendToRunner, type SessionPort } from "./session-port.ts";
+import type { ViewerAttachment } from "./socket-attachments.ts";
+import { pumpViewer } from "./viewer-fanout.ts";
+
+/** Handles one message from a viewer socket. */
+export function handleViewerMessage(
+  session: SessionPort,
+  ws: WebSocket,
+  att: ViewerAttachment,
+  message: string | ArrayBuffer,
+): void {
+  if (typeof message !== "string") return handleFrame(session, ws, att, message);
+  if (message.length > MAX_CONTROL_MESSAGE_BYTES) {
+    ws.close(
+      CloseCode.MESSAGE_TOO_BIG,
+      `control messages are limited to ${MAX_CONTROL_MESSAGE_BYTES} bytes`,
+    );
+    return;
+  }
+  const parsed = parseViewerMessage(message);
+  if (!parsed.ok) return sendError(ws, "bad_message", parsed.error);
+  const msg = parsed.message;
+  switch (msg.type) {
+    case "ack": {
+      if (msg.offset > att.sent || msg.offset < att.acked) {
+        const range = `${att.acked}..${att.sent}`;
+        return sendError(ws, "bad_ack", `ack ${msg.offset} is outside what was sent (${range})`);
+      }
+      session.attachments.set(ws, { ...att, acked: msg.offset });
+      pumpViewer(ws, session.attachments, session.history());
+      return;
+    }
+    case "resize": {
+      if (!mayWrite(session, ws, att, "resize")) return;
+      const checked = checkTerminalSize(msg.cols, msg.rows);
+      if (!checked.ok) return sendError(ws, "bad_size", checked.error);
+      // Size policy: the last writer to resize wins; everyone is told the new size.
+      session.saveMeta({ ...session.meta(), size: checked.size });
+      const runner = session.runner();
+      if (runner) sendToRunner(runner, { type: "resize", ...checked.size });
+      session.broadcast({ type: "resize", ...checked.size });
+      return;
+    }
+    case "signal": {
+      if (!mayWrite(session, ws, att, "signal")) return;
+      const runner = session.runner();
+      if (!runner) {
+        return sendError(
+          ws,
+          "runner_offline",
+          "the runner is offline; the signal was not delivered",
+        );
+      }
+      sendToRunner(runner, { type: "signal", signal: msg.signal });
+      return;
+    }
+  }
+}
+
+function handleFrame(
+  session: SessionPort,
+  ws: WebSocket,
+  att: ViewerAttachment,
+  message: ArrayBuffer,
+): void {
+  const decoded = decodeBinaryFrame(message);
+  if (!decoded.ok) return sendError(ws, "bad_frame", decoded.error);
+  const { frame } = decoded;
+  if (frame.kind === FrameKind.OUTPUT) {
+    return sendError(ws, "bad_frame", "viewers may only send input and reply frames");
+  }
+  if (frame.data.byteLength > MAX_INPUT_FRAME_BYTES) {
+    // Refused whole: nothing of an oversized frame reaches the shell.
+    ws.close(
+      CloseCode.MESSAGE_TOO_BIG,
+      `input frames are limited to ${MAX_INPUT_FRAME_BYTES} bytes`,
+    );
+    return;
+  }
+  if (frame.kind === FrameKind.REPLY) {
+    // Every xterm answers a query; forward one writer's answers only. Viewers' are dropped
+    // silently: answering is automatic, not something a read-only person did.
+    if (att.role !== "writer" || session.meta().exit || ws !== session.replyingWriter()) return;
+    session.runner()?.send(encodeInputFrame(frame.data));
+    return;
+  }
+  if (!mayWrite(session, ws, att, "type")) return;
+  const runner = session.runner();
+  if (!runner) {
+    return sendError(ws, "runner_offline", "the runner is offline; input was not delivered");
+  }
+  runner.send(message);
+  session.noteActivity();
+}
+
+function mayWrite(
+  session: SessionPort,
+  ws: WebSocket,
+  att: ViewerAttachment,
+  what: string,
+): boolean {
+  if (att.role !== "writer") {
+    sendError(ws, "read_only", `this is a read-only (viewer) connection; it cannot ${what}`);
+    return false;
+  }
+  const exit = session.meta().exit;
+  if (exit) {
+    const how = describeExit(exit);
+    sendError(ws, "exited", `the shell has exited (${how}); it cannot ${what} any more`);
+    return false;
+  }
+  return true;
+}
