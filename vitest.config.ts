@@ -1,4 +1,4 @@
-/** Test projects: "workers" runs inside workerd (vitest plugin), "node" runs the runner, client logic and end-to-end tests. */
+/** Test projects: "workers" runs inside workerd (vitest plugin), "node" runs the runner, client logic and end-to-end tests, "browser" drives Chromium. */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
@@ -37,6 +37,16 @@ export default defineConfig({
           include: ["test/node/**/*.test.ts"],
           environment: "node",
           pool: "forks",
+        },
+      },
+      // Real Chromium against the real stack (scripts/ensure-test-packages.ts installs it).
+      {
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          pool: "forks",
+          fileParallelism: false,
         },
       },
     ],

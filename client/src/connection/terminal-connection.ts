@@ -197,6 +197,20 @@ export class TerminalConnection {
   }
 
   /**
+   * Sends the terminal's automatic answer to a live query (cursor position, device attributes,
+   * colours) as REPLY frames. Every writer's xterm answers; the session forwards one writer's
+   * answers only, so the shell reads one answer per query. Writers only; an answer that cannot
+   * go out now is dropped silently (the person did not type it). Returns whether it was sent.
+   */
+  sendReply(answer: string | Uint8Array): boolean {
+    const bytes = inputBytes(answer);
+    if (bytes.byteLength === 0 || bytes.byteLength > MAX_PASTE_BYTES) return false;
+    if (!this.#isOpen() || this.#snapshot.role !== "writer") return false;
+    for (const frame of encodeInputFrames(bytes, FrameKind.REPLY)) this.#socket?.send(frame);
+    return true;
+  }
+
+  /**
    * Asks for a terminal size (writers only; viewers follow the session). The size is
    * remembered and claimed again after every reconnect. Returns whether it was sent now.
    */

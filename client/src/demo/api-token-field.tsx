@@ -32,8 +32,8 @@ export function ApiTokenField({ value, onChange }: ApiTokenFieldProps) {
         </button>
       </div>
       <p class="token-field__hint">
-        Find <code>API_TOKEN</code> in <code>.dev.vars</code>; <code>npm start</code> prints it. It
-        is kept in this browser's local storage.
+        Find <code>API_TOKEN</code> in <code>.dev.vars</code> (<code>npm start</code> says where).
+        It is kept in this browser's local storage.
       </p>
     </div>
   );

@@ -51,7 +51,9 @@ export function CommandForm({ pending, sessionId, onRun }: CommandFormProps) {
             checked={reuse}
             onChange={(event) => setReuse(event.currentTarget.checked)}
           />
-          Run in the same session (<code>{sessionId}</code>)
+          <span>
+            Run in the same session <code class="command-form__session">{sessionId}</code>
+          </span>
         </label>
       ) : null}
     </form>

@@ -43,8 +43,10 @@ export function ShareBox({ apiToken, sessionId, children }: ShareBoxProps) {
   };
 
   return (
-    <div class="share-box" data-testid="share-box">
-      <span class="share-box__title">Share</span>
+    <div class="share-box" data-testid="share-box" role="group" aria-label="Share this terminal">
+      <span class="share-box__title" aria-hidden="true">
+        Share
+      </span>
       <button
         type="button"
         class="button"

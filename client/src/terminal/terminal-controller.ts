@@ -4,14 +4,17 @@
  * Plain TypeScript, so the Preact component that owns it stays thin.
  */
 import { FitAddon } from "@xterm/addon-fit";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { Terminal, type IDisposable } from "@xterm/xterm";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
+import { forwardInput } from "./input-forwarder.ts";
 import { OutputWriter } from "./output-writer.ts";
 import { loadBestRenderer } from "./renderer.ts";
 import { followSize } from "./size-follower.ts";
 import { fontSizeFor, terminalOptions } from "./terminal-options.ts";
+import { bufferLines, registerProbe, testHooks } from "./test-hooks.ts";
 
 /** What the controller needs to know and whom it tells. */
 export interface TerminalControllerOptions {
@@ -37,10 +40,14 @@ export function startTerminal(
   const terminal = new Terminal(terminalOptions(fontSizeFor(host.clientWidth)));
   const fit = new FitAddon();
   terminal.loadAddon(fit);
+  // Unicode 11 widths (emoji, CJK) match what current shells and libcs assume.
+  terminal.loadAddon(new Unicode11Addon());
+  terminal.unicode.activeVersion = "11";
   terminal.open(host);
-  const renderer = loadBestRenderer(terminal, (reason) =>
-    console.info(`terminal: DOM renderer (${reason})`),
-  );
+  // Browser tests may ask for xterm's DOM renderer, whose rows are text they can read.
+  const renderer = testHooks()?.domRenderer
+    ? null
+    : loadBestRenderer(terminal, (reason) => console.info(`terminal: DOM renderer (${reason})`));
 
   const connection = new TerminalConnection({
     server: options.server,
@@ -53,11 +60,9 @@ export function startTerminal(
   const safety = installSafety(terminal, () => writer.parsingLive());
 
   const readOnly = (): boolean => connection.snapshot.role === "viewer";
-  const forward = (data: string | Uint8Array): void => {
-    // Must be asked synchronously, inside xterm's onData.
-    if (safety.replies.classify() === "replayed-reply") return;
-    connection.sendInput(data);
-  };
+  // The guard must be asked synchronously, inside xterm's onData.
+  const forward = (data: string | Uint8Array): void =>
+    void forwardInput(safety.replies.classify(), data, connection);
 
   const listeners: IDisposable[] = [
     terminal.onData((data) => forward(data)),
@@ -99,12 +104,20 @@ export function startTerminal(
   const onOnline = (): void => connection.reconnectNow();
   window.addEventListener("online", onOnline);
 
+  const unregisterProbe = registerProbe({
+    sessionId: options.sessionId,
+    lines: () => bufferLines(terminal),
+    offset: () => connection.offset,
+    unparsedBytes: () => writer.pendingBytes + writer.queuedBytes,
+  });
+
   connection.start();
 
   return {
     setToken: (token) => connection.setToken(token),
     focus: () => terminal.focus(),
     dispose: () => {
+      unregisterProbe();
       window.removeEventListener("online", onOnline);
       host.removeEventListener("keydown", onKeyDown, true);
       stopFollowing();
@@ -113,7 +126,7 @@ export function startTerminal(
       writer.dispose();
       for (const listener of listeners) listener.dispose();
       safety.dispose();
-      renderer.dispose();
+      renderer?.dispose();
       terminal.dispose();
     },
   };

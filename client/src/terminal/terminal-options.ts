@@ -60,7 +60,9 @@ export function terminalOptions(fontSize: number): ITerminalOptions {
     windowOptions: {},
     // The shell turns bracketed paste on (DECSET 2004); xterm then wraps pastes by itself.
     ignoreBracketedPasteMode: false,
-    allowProposedApi: false,
+    // xterm keeps `terminal.unicode` (which the Unicode 11 width tables register with) behind
+    // this flag. It gates API stability for our own code, not anything the output can do.
+    allowProposedApi: true,
     // Output comes from a PTY, which already turns \n into \r\n.
     convertEol: false,
     rightClickSelectsWord: true,

@@ -1,21 +1,32 @@
-/** Automatic terminal answers: dropped for replayed queries, forwarded for live ones; keystrokes always pass. */
+/** Automatic terminal answers: dropped for replayed queries, sent as REPLY for live ones; keystrokes always pass, as INPUT. */
 import { readFileSync } from "node:fs";
 import { Terminal } from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { ReplyGuard } from "../../../client/src/safety/reply-guard.ts";
+import { forwardInput } from "../../../client/src/terminal/input-forwarder.ts";
 import { OutputWriter } from "../../../client/src/terminal/output-writer.ts";
 import { waitFor } from "../../harness/wait.ts";
 
 const encoder = new TextEncoder();
 
-/** A headless xterm fed through the real writer, with the guard deciding what reaches "the shell". */
+/**
+ * A headless xterm fed through the real writer, with the guard and the client's forwarder
+ * deciding what reaches the session: `inputs` went out as INPUT frames, `replies` as REPLY.
+ */
 function harness() {
   const terminal = new Terminal({ cols: 80, rows: 24, allowProposedApi: true });
   const writer = new OutputWriter({ write: (data, done) => terminal.write(data, done) }, () => {});
   const guard = new ReplyGuard(terminal.parser, () => writer.parsingLive());
-  const toShell: string[] = [];
+  const inputs: string[] = [];
+  const replies: string[] = [];
   const dropped: string[] = [];
-  terminal.onData((data) => (guard.classify() === "replayed-reply" ? dropped : toShell).push(data));
+  const sink = {
+    sendInput: (data: string | Uint8Array) => inputs.push(String(data)) > 0,
+    sendReply: (data: string | Uint8Array) => replies.push(String(data)) > 0,
+  };
+  terminal.onData((data) => {
+    if (forwardInput(guard.classify(), data, sink) === "dropped") dropped.push(data);
+  });
   let offset = 0;
   const feed = (text: string, live: boolean): void => {
     const data = encoder.encode(text);
@@ -26,7 +37,7 @@ function harness() {
     waitFor(() => writer.pendingBytes === 0 && writer.queuedBytes === 0, {
       what: "xterm to parse everything",
     });
-  return { terminal, guard, toShell, dropped, feed, parsed, writer };
+  return { terminal, guard, inputs, replies, dropped, feed, parsed, writer };
 }
 
 /** Queries xterm answers by itself (the browser-only ones, colours and focus, need a real page). */
@@ -46,30 +57,32 @@ describe("reply suppression", () => {
     const h = harness();
     h.feed("old output\r\n\x1b[6n", false);
     await h.parsed();
-    expect(h.toShell).toEqual([]);
+    expect([...h.inputs, ...h.replies]).toEqual([]);
     expect(h.dropped).toEqual(["\x1b[2;1R"]);
   });
 
-  it("the same query arriving live is answered, once", async () => {
+  it("the same query arriving live is answered once, as a REPLY (so the session can keep one writer's)", async () => {
     const h = harness();
     h.feed("\x1b[6n", true);
     await h.parsed();
-    expect(h.toShell).toEqual(["\x1b[1;1R"]);
+    expect(h.replies).toEqual(["\x1b[1;1R"]);
+    expect(h.inputs).toEqual([]);
     expect(h.dropped).toEqual([]);
   });
 
   for (const [name, query] of Object.entries(QUERIES)) {
-    it(`${name}: dropped when replayed, forwarded when live`, async () => {
+    it(`${name}: dropped when replayed, sent as REPLY when live`, async () => {
       const replayed = harness();
       replayed.feed(query, false);
       await replayed.parsed();
       expect(replayed.dropped.length).toBeGreaterThan(0);
-      expect(replayed.toShell).toEqual([]);
+      expect([...replayed.inputs, ...replayed.replies]).toEqual([]);
 
       const live = harness();
       live.feed(query, true);
       await live.parsed();
-      expect(live.toShell.length).toBeGreaterThan(0);
+      expect(live.replies.length).toBeGreaterThan(0);
+      expect(live.inputs).toEqual([]);
       expect(live.dropped).toEqual([]);
     });
   }
@@ -80,18 +93,19 @@ describe("reply suppression", () => {
     h.feed("x".repeat(2 * 1024 * 1024) + "\x1b[6n", false);
     h.feed("live prompt $ ", true);
     await h.parsed();
-    expect(h.toShell).toEqual([]);
+    expect([...h.inputs, ...h.replies]).toEqual([]);
     expect(h.dropped).toHaveLength(1);
   });
 
-  it("keystrokes typed while the replay is still being parsed reach the shell", async () => {
+  it("keystrokes typed while the replay is still being parsed reach the shell, as INPUT", async () => {
     const h = harness();
     h.feed("\x1b[6n" + "y".repeat(4 * 1024 * 1024) + "\x1b[c", false);
     await waitFor(() => h.writer.pendingBytes > 0);
     await new Promise((resolve) => setTimeout(resolve, 0)); // a keyboard event is its own task
     h.terminal.input("ls\r");
     await h.parsed();
-    expect(h.toShell).toEqual(["ls\r"]);
+    expect(h.inputs).toEqual(["ls\r"]);
+    expect(h.replies).toEqual([]);
     expect(h.dropped).toHaveLength(2);
   });
 

@@ -285,6 +285,34 @@ describe("roles", () => {
     expect(payloads.map((p) => decoder.decode(p)).join("")).toBe(paste);
   });
 
+  it("a writer sends its automatic answers as REPLY frames and its keystrokes as INPUT frames", async () => {
+    const { c } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "writer" });
+    expect(c.sendInput("ls\r")).toBe(true);
+    expect(c.sendReply("\x1b[5;1R")).toBe(true);
+    await waitFor(() => peer.frames.length === 2, { what: "two frames" });
+    const frames = peer.frames.map((frame) => {
+      const decoded = decodeBinaryFrame(frame);
+      if (!decoded.ok || decoded.frame.kind === FrameKind.OUTPUT) throw new Error("bad frame");
+      return { kind: decoded.frame.kind, text: decoder.decode(decoded.frame.data) };
+    });
+    expect(frames).toEqual([
+      { kind: FrameKind.INPUT, text: "ls\r" },
+      { kind: FrameKind.REPLY, text: "\x1b[5;1R" },
+    ]);
+  });
+
+  it("a viewer sends no automatic answers, and an answer that cannot go out is dropped without a notice", async () => {
+    const { c, seen } = connect();
+    expect(c.sendReply("\x1b[1;1R")).toBe(false); // before the welcome
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "viewer" });
+    expect(c.sendReply("\x1b[1;1R")).toBe(false);
+    expect(peer.frames).toHaveLength(0);
+    expect(seen.notices).toEqual([]);
+  });
+
   it("a paste larger than 4 MiB is refused with a notice", async () => {
     const { c, seen } = connect();
     const peer = await server.peer(1);
