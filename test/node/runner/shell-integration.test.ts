@@ -136,17 +136,15 @@ describe("other shells", () => {
     expect(session.text()).not.toContain("\x1b]133;");
   });
 
-  test.skipIf(!existsSync("/usr/bin/zsh") && !existsSync("/bin/zsh"))(
-    "zsh gets the same marks, after reading the user's .zshrc",
-    async () => {
-      const zsh = existsSync("/usr/bin/zsh") ? "/usr/bin/zsh" : "/bin/zsh";
-      const fx = await fixture({ shell: zsh });
-      writeFileSync(join(fx.home, ".zshrc"), "export FROM_ZSHRC=yes\nPS1='z> '\n");
-      const session = await fx.open({ env: { ZDOTDIR: fx.home } });
-      session.type("echo $FROM_ZSHRC; (exit 6)\r");
-      await session.waitForOutput(MARK.commandDone(6));
-      expect(session.text()).toContain("yes\r\n");
-      expect(session.text()).toContain(`${MARK.promptStart}z> ${MARK.promptEnd}`);
-    },
-  );
+  // zsh is installed by scripts/ensure-test-packages.ts (part of `npm test`).
+  test("zsh gets the same marks, after reading the user's .zshrc", async () => {
+    const zsh = existsSync("/usr/bin/zsh") ? "/usr/bin/zsh" : "/bin/zsh";
+    const fx = await fixture({ shell: zsh });
+    writeFileSync(join(fx.home, ".zshrc"), "export FROM_ZSHRC=yes\nPS1='z> '\n");
+    const session = await fx.open({ env: { ZDOTDIR: fx.home } });
+    session.type("echo $FROM_ZSHRC; (exit 6)\r");
+    await session.waitForOutput(MARK.commandDone(6));
+    expect(session.text()).toContain("yes\r\n");
+    expect(session.text()).toContain(`${MARK.promptStart}z> ${MARK.promptEnd}`);
+  });
 });
