@@ -87,6 +87,10 @@ export class CommandWatch {
       this.#lastLineHasText = false;
     } else if (mark.kind === "D" && this.#commandStart !== null) {
       this.#finish("completed", mark.exitCode, mark.start);
+    } else if (mark.kind === "A" && this.#commandStart === null) {
+      // A new prompt without a command in between: the line ran nothing (empty, a comment,
+      // Ctrl-C at the prompt). Done, with no exit status to report.
+      this.#finish("completed", null, mark.start);
     }
   }
 

@@ -43,13 +43,19 @@ export interface SessionInfo {
 
 const META_KEY = "meta";
 
+/** The part of the object's synchronous KV storage this module uses (SyncKvStorage). */
+export interface MetaStore {
+  get<T>(key: string): T | undefined;
+  put<T>(key: string, value: T): void;
+}
+
 /** Reads the record, or null for an object that was never created as a session. */
-export function loadMeta(kv: SyncKvStorage): SessionMeta | null {
-  return (kv.get<SessionMeta>(META_KEY) as SessionMeta | undefined) ?? null;
+export function loadMeta(kv: MetaStore): SessionMeta | null {
+  return kv.get<SessionMeta>(META_KEY) ?? null;
 }
 
 /** Writes the record. */
-export function saveMeta(kv: SyncKvStorage, meta: SessionMeta): void {
+export function saveMeta(kv: MetaStore, meta: SessionMeta): void {
   kv.put(META_KEY, meta);
 }
 

@@ -56,7 +56,7 @@ export interface ShellState {
   marks: boolean;
   /** A command is running (its C mark came after the last prompt). */
   commandRunning: boolean;
-  /** The shell has drawn a prompt. */
+  /** The shell has drawn its prompt (after a command ends, D comes first, then the prompt). */
   atPrompt: boolean;
 }
 
@@ -199,7 +199,7 @@ export function shellState(history: OutputHistory): ShellState {
   return {
     marks: last !== null,
     commandRunning: last === "C",
-    atPrompt: last === "A" || last === "B" || last === "D",
+    atPrompt: last === "A" || last === "B",
   };
 }
 

@@ -117,3 +117,17 @@ describe("interactive_shell through the real stack", () => {
     expect(noRunner.body.error.message).toContain("pty-runner");
   });
 });
+
+describe("interactive_shell edge cases", () => {
+  it("returns at once for a command line that runs nothing", async () => {
+    const started = Date.now();
+    const empty = await tool("interactive_shell", { initial_command: "   " });
+    expect(empty.body).toMatchObject({ status: "completed", exit_code: null, output: "" });
+    const comment = await tool("interactive_shell", {
+      session_id: empty.body.session_id,
+      initial_command: "# nothing",
+    });
+    expect(comment.body).toMatchObject({ status: "completed", exit_code: null });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
