@@ -64,6 +64,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       cwd: PROJECT_ROOT,
       env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     }),
     options.echoPrefix,
   );
@@ -98,6 +99,7 @@ export function startRunnerProcess(options: RunnerOptions): ManagedProcess {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...(options.env ?? {}), RUNNER_TOKEN: options.token },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     },
   );
   return manage(child, options.echoPrefix);
@@ -154,14 +156,29 @@ function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
+  // Each child leads its own process group (detached), so signals reach wrangler's workerd too,
+  // and a test process that dies without cleaning up still takes the whole group with it.
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  const killOnExit = () => signalGroup("SIGKILL");
+  process.once("exit", killOnExit);
+  void exited.then(() => {
+    process.removeListener("exit", killOnExit);
+    signalGroup("SIGKILL"); // Leftovers of the group (workerd) go with their parent.
+  });
   return {
     child,
     output: () => output,
     exited,
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
       const code = await exited;
       clearTimeout(timer);
       return code;
