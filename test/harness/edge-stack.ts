@@ -28,6 +28,10 @@ export interface Stack {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** How many TerminalSession objects have storage (sessions that exist). */
   sessionObjectCount(): number;
+  /** Stops the edge and starts it again on the same port with the same storage (like a deploy). */
+  restartEdge(): Promise<void>;
+  /** Resolves when the runner is connected for its host. */
+  waitForRunner(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,13 +47,14 @@ export async function startStack(
     RUNNER_TOKEN: `e2e-runner-${suffix}`,
   };
   const persistTo = mkdtempSync(join(tmpdir(), "webterm-e2e-"));
-  const edge = await startEdge({
+  const edgeOptions = {
     port: await freePort(),
     inspectorPort: await freePort(),
     persistTo,
     secrets,
     vars: options.vars ?? {},
-  });
+  };
+  let edge = await startEdge(edgeOptions);
   const runner = startRunnerProcess({
     url: edge.url,
     host,
@@ -64,27 +69,37 @@ export async function startStack(
     });
     return { status: response.status, body: await response.json() };
   };
-  try {
-    const deadline = Date.now() + 30_000;
+  const waitForRunner = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const hosts = await api("GET", "/api/hosts");
-      if (hosts.body.hosts?.some((h: { host: string }) => h.host === host)) break;
-      if (Date.now() > deadline)
+      const hosts = await api("GET", "/api/hosts").catch(() => ({ body: {} as any }));
+      if (hosts.body.hosts?.some((h: { host: string }) => h.host === host)) return;
+      if (Date.now() > deadline) {
         throw new Error(`runner did not connect:\n${runner.output()}\n${edge.output()}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
+  };
+  try {
+    await waitForRunner();
   } catch (error) {
     await runner.stop();
     await edge.stop();
     throw error;
   }
-  return {
+  const stack: Stack = {
     url: edge.url,
     secrets,
     edge,
     runner,
     host,
     api,
+    waitForRunner,
+    async restartEdge() {
+      await edge.stop();
+      edge = await startEdge(edgeOptions);
+      stack.edge = edge;
+    },
     sessionObjectCount() {
       const root = join(persistTo, "v3", "do");
       let count = 0;
@@ -102,6 +117,7 @@ export async function startStack(
       rmSync(persistTo, { recursive: true, force: true });
     },
   };
+  return stack;
 }
 
 function safeReaddir(path: string): string[] {
