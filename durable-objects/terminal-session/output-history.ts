@@ -77,13 +77,24 @@ export class OutputHistory {
   }
 
   /**
+   * What `append` would store, without storing it: the new part of output offered at `offset`.
+   * Lets the session fan live output out before the write (and outside its output gate).
+   */
+  preview(offset: number, data: Uint8Array): AppendResult {
+    if (offset > this.#end) return { kind: "gap", expected: this.#end };
+    const fresh = data.subarray(Math.min(data.byteLength, this.#end - offset));
+    if (fresh.byteLength === 0) return { kind: "duplicate" };
+    return { kind: "stored", offset: this.#end, data: fresh };
+  }
+
+  /**
    * Stores output that starts at `offset`. Bytes before `end` are already stored and dropped
    * by offset, so a runner may resend freely; bytes after a gap are refused.
    */
   append(offset: number, data: Uint8Array): AppendResult {
-    if (offset > this.#end) return { kind: "gap", expected: this.#end };
-    const fresh = data.subarray(Math.min(data.byteLength, this.#end - offset));
-    if (fresh.byteLength === 0) return { kind: "duplicate" };
+    const preview = this.preview(offset, data);
+    if (preview.kind !== "stored") return preview;
+    const fresh = preview.data;
     const at = this.#end;
     const tail = this.#tail;
     const { coalesceBelowBytes, maxChunkBytes } = this.#options;
@@ -130,17 +141,25 @@ export class OutputHistory {
     return out;
   }
 
-  // Keeps at most capBytes: whole chunks before the new start go, the chunk that straddles it
-  // is cut, so the first retained offset is exact.
+  // Keeps at most capBytes by deleting whole chunks from the front, so the first retained
+  // offset is a chunk start and no chunk is rewritten (a rewrite doubled the bytes written per
+  // append under a flood). Only a tail chunk larger than the cap is ever cut.
   #trim(): void {
-    const newStart = this.#end - this.#options.capBytes;
-    if (newStart <= this.#start) return;
-    const [straddling] = this.#store.readFrom(newStart, 1);
-    this.#store.deleteBefore(newStart);
-    if (straddling && straddling.start < newStart) {
-      const cut = { start: newStart, data: straddling.data.slice(newStart - straddling.start) };
+    const limit = this.#end - this.#options.capBytes;
+    if (limit <= this.#start) return;
+    const [straddling] = this.#store.readFrom(limit, 1);
+    if (!straddling) return;
+    const straddlingEnd = straddling.start + straddling.data.byteLength;
+    let newStart = straddling.start >= limit ? straddling.start : straddlingEnd;
+    if (newStart >= this.#end) {
+      // The tail chunk alone exceeds the cap: keep its last capBytes.
+      const cut = { start: limit, data: straddling.data.slice(limit - straddling.start) };
+      this.#store.deleteBefore(this.#end);
       this.#store.put(cut);
-      if (this.#tail && this.#tail.start === straddling.start) this.#tail = cut;
+      this.#tail = cut;
+      newStart = limit;
+    } else {
+      this.#store.deleteBefore(newStart);
     }
     this.#start = newStart;
   }

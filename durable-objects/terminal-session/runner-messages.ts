@@ -53,17 +53,20 @@ function storeOutput(session: SessionPort, ws: WebSocket, message: ArrayBuffer):
   }
   if (session.meta().exit) return; // Output after the recorded exit cannot belong to this shell.
   const history = session.history();
-  const result = history.append(frame.offset, frame.data);
-  if (result.kind === "gap") {
+  const fresh = history.preview(frame.offset, frame.data);
+  if (fresh.kind === "gap") {
     // Bytes are missing: make the runner reconnect, learn the stored end and resend.
-    ws.close(CloseCode.PROTOCOL_ERROR, `gap in output: expected offset ${result.expected}`);
+    ws.close(CloseCode.PROTOCOL_ERROR, `gap in output: expected offset ${fresh.expected}`);
     return;
   }
-  // The output gate holds this ack (and the fan-out) until the write above is durable.
-  sendToRunner(ws, { type: "ack", offset: history.end });
-  if (result.kind === "stored") {
-    fanOutLive(session.viewers(), session.attachments, result.offset, result.data);
-    session.tools.onOutput(result.offset, result.data);
+  if (fresh.kind === "stored") {
+    // Live viewers get the bytes before the write, so the runtime's output gate (which holds
+    // messages sent while a write is pending) does not delay them. Safe: offsets are final, and
+    // until the runner's ack below (which the gate does hold) the runner keeps and resends them.
+    fanOutLive(session.viewers(), session.attachments, fresh.offset, fresh.data);
+    history.append(fresh.offset, fresh.data);
+    session.tools.onOutput(fresh.offset, fresh.data);
     session.noteActivity();
   }
+  sendToRunner(ws, { type: "ack", offset: history.end });
 }

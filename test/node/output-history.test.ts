@@ -36,7 +36,7 @@ describe("OutputHistory", () => {
     expect(text(history)).toBe("abcdefghij");
   });
 
-  it("trims from the front to the cap exactly, cutting the chunk that straddles the new start", () => {
+  it("trims whole chunks from the front, never keeping more than the cap", () => {
     const store = new MemoryChunkStore();
     const history = new OutputHistory(store, {
       capBytes: 10,
@@ -44,11 +44,19 @@ describe("OutputHistory", () => {
       maxChunkBytes: 4,
     });
     for (const piece of ["0123", "4567", "89ab", "cdef"]) history.append(history.end, bytes(piece));
-    expect(history.start).toBe(6);
-    expect(history.end).toBe(16);
-    expect(text(history)).toBe("6789abcdef");
-    expect(text(history, 0)).toBe("6789abcdef");
+    // 16 bytes, cap 10: the chunk holding offset 6 ("4567") goes whole; "89abcdef" stays.
+    expect([history.start, history.end]).toEqual([8, 16]);
+    expect([...store.chunks.keys()]).toEqual([8, 12]);
+    expect(text(history)).toBe("89abcdef");
+    expect(text(history, 0)).toBe("89abcdef");
     expect(text(history, 12)).toBe("cdef");
+  });
+
+  it("cuts a tail chunk that alone is larger than the cap", () => {
+    const history = new OutputHistory(new MemoryChunkStore(), { capBytes: 3 });
+    history.append(0, bytes("abcdefgh"));
+    expect([history.start, history.end]).toEqual([5, 8]);
+    expect(text(history)).toBe("fgh");
   });
 
   it("reads from any offset in frames no larger than asked", () => {
@@ -66,10 +74,11 @@ describe("OutputHistory", () => {
 
   it("recovers start, end and tail from its store, as after hibernation", () => {
     const store = new MemoryChunkStore();
-    const first = new OutputHistory(store, { capBytes: 6 });
-    first.append(0, bytes("abcdefgh"));
-    const again = new OutputHistory(store, { capBytes: 6 });
-    expect([again.start, again.end]).toEqual([2, 8]);
+    const first = new OutputHistory(store, { capBytes: 6, coalesceBelowBytes: 1 });
+    first.append(0, bytes("abcd"));
+    first.append(4, bytes("efgh"));
+    const again = new OutputHistory(store, { capBytes: 6, coalesceBelowBytes: 1 });
+    expect([again.start, again.end]).toEqual([4, 8]);
     again.append(8, bytes("ij"));
     expect(text(again)).toBe("efghij");
   });
