@@ -9,12 +9,14 @@ export interface Watermarks {
 }
 
 /**
- * Defaults: 2 MiB in flight covers about 50 ms of a 40 MB/s flood, enough to keep the link to
- * the session busy, while 100 flooding sessions still stay near 200 MiB in the worst case.
+ * Defaults: 256 KiB in flight (four 64 KiB frames). More does not go faster: the session object
+ * handles one message at a time, and with 2 MiB queued on the runner's socket a viewer's acks
+ * waited behind the flood for half a second, until the viewer fell out of the history and had to
+ * resume (docs/benchmarks.md, finding 1). 100 flooding sessions stay near 25 MiB.
  */
 export const DEFAULT_WATERMARKS: Watermarks = {
-  highBytes: 2 * 1024 * 1024,
-  lowBytes: 512 * 1024,
+  highBytes: 256 * 1024,
+  lowBytes: 64 * 1024,
 };
 
 /** What the owner must do to the PTY after a change in unacked bytes. */

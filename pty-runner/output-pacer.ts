@@ -15,6 +15,12 @@ export interface PacerOptions {
   intervalMs: number;
   /** Send at once whenever this many bytes wait, without waiting for the interval. */
   frameBytes: number;
+  /**
+   * Output this small goes out at once even right after a send (fast typing echoes one key at a
+   * time), up to `smallBurst` sends per interval; past that it is a stream and is coalesced.
+   */
+  smallBytes?: number;
+  smallBurst?: number;
 }
 
 /**
@@ -27,6 +33,8 @@ export const DEFAULT_PACER_OPTIONS: PacerOptions = {
   sparseGapMs: 5,
   intervalMs: 8,
   frameBytes: 64 * 1024,
+  smallBytes: 1024,
+  smallBurst: 8,
 };
 
 /** The system clock. */
@@ -47,6 +55,8 @@ export class OutputPacer {
   readonly #clock: PacerClock;
   #lastSendAt = Number.NEGATIVE_INFINITY;
   #timer: unknown = null;
+  #smallWindowStart = Number.NEGATIVE_INFINITY;
+  #smallSends = 0;
 
   constructor(
     flush: (wholeFramesOnly: boolean) => void,
@@ -68,6 +78,10 @@ export class OutputPacer {
     if (unsentBytes <= 0) return;
     const now = this.#clock.now();
     if (this.#timer === null && now - this.#lastSendAt >= this.#options.sparseGapMs) {
+      this.#send(false, now);
+      return;
+    }
+    if (this.#timer === null && this.#takeSmallSend(unsentBytes, now)) {
       this.#send(false, now);
       return;
     }
@@ -93,6 +107,20 @@ export class OutputPacer {
   cancel(): void {
     if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
+  }
+
+  // Back-to-back keystroke echoes: each is tiny; sending them at once costs little, and
+  // coalescing them would add up to `intervalMs` to every key typed quickly.
+  #takeSmallSend(unsentBytes: number, now: number): boolean {
+    const { smallBytes = 0, smallBurst = 0, intervalMs } = this.#options;
+    if (unsentBytes > smallBytes) return false;
+    if (now - this.#smallWindowStart >= intervalMs) {
+      this.#smallWindowStart = now;
+      this.#smallSends = 0;
+    }
+    if (this.#smallSends >= smallBurst) return false;
+    this.#smallSends += 1;
+    return true;
   }
 
   #send(wholeFramesOnly: boolean, now: number): void {

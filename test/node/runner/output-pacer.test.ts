@@ -56,6 +56,25 @@ describe("OutputPacer", () => {
     expect(flushes).toEqual([false, false]);
   });
 
+  test("small output right after a send (fast typing) goes at once, until it becomes a stream", () => {
+    const { clock, advance } = manualClock();
+    const flushes: boolean[] = [];
+    const pacer = new OutputPacer(
+      (whole) => flushes.push(whole),
+      { ...OPTIONS, smallBytes: 1024, smallBurst: 3 },
+      clock,
+    );
+    for (let key = 0; key < 5; key++) {
+      pacer.notify(1);
+      advance(1);
+    }
+    // The first key is sparse; the next three are small sends; the fifth waits for the interval.
+    expect(flushes).toEqual([false, false, false, false]);
+    expect(pacer.pending).toBe(true);
+    advance(8);
+    expect(flushes).toEqual([false, false, false, false, false]);
+  });
+
   test("a full frame's worth goes out at once as whole frames, the tail on the timer", () => {
     const { clock, advance } = manualClock();
     const flushes: boolean[] = [];
