@@ -159,7 +159,12 @@ export class TerminalSession extends DurableObject<Env> {
       return { ok: false, code: "session_ended", message };
     }
     const result = await this.#tools.run(request);
-    if (this.#loadMeta()?.state !== "ended") this.#noteActivity();
+    const after = this.#loadMeta();
+    if (after?.state !== "ended") this.#noteActivity();
+    // Say why the shell is gone when the runner told us (for example "max sessions reached").
+    if (!result.ok && result.code === "session_exited" && after?.reason) {
+      return { ...result, message: `${result.message}: ${after.reason}` };
+    }
     return result;
   }
 

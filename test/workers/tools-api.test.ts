@@ -1,7 +1,7 @@
 /** The agent tool API against the session object, with a fake shell that emits real OSC 133 marks. */
 import { env, listDurableObjectIds } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, autoAck, connectViewer } from "./helpers.ts";
+import { api, autoAck, connectRunnerControl, connectViewer } from "./helpers.ts";
 import { FakeRunnerHost } from "./fake-shell.ts";
 
 async function tool(name: string, body: unknown, token?: string) {
@@ -158,5 +158,30 @@ describe("the agent tool API", () => {
       await tool("interactive_shell", { session_id: opened.body.session_id, cwd: "/tmp" }),
     ).toMatchObject({ status: 400 });
     expect((await tool("no_such_tool", {})).status).toBe(404);
+  });
+});
+
+describe("a runner that cannot start the shell", () => {
+  it("makes interactive_shell answer 409 with the runner's reason, not a timeout", async () => {
+    const control = await connectRunnerControl("full-host");
+    control.ws.addEventListener("message", (event) => {
+      const message = JSON.parse(String(event.data));
+      if (message.type === "open") {
+        control.sendText({
+          type: "open-failed",
+          sessionId: message.sessionId,
+          message: "max sessions (1) reached",
+        });
+      }
+    });
+    const started = Date.now();
+    const result = await tool("interactive_shell", {
+      initial_command: "whoami",
+      host: "full-host",
+    });
+    expect(result.status).toBe(409);
+    expect(result.body.error).toMatchObject({ code: "session_exited" });
+    expect(result.body.error.message).toContain("max sessions (1) reached");
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
