@@ -142,7 +142,17 @@ describe("the agent console demo", () => {
     it(`after the flow the demo, rendered as for everyone, fits a ${name} screen (${viewport.width} px) with the terminal in view`, async () => {
       const { context, page, errors } = await openDemo(viewport, false);
       await runFlow(page);
-      await page.locator(PANEL).scrollIntoViewIfNeeded();
+      // The page brings the terminal into view by itself when the result opens it (on a phone
+      // it sits below the transcript).
+      await expect
+        .poll(
+          async () => {
+            const box = await page.locator(PANEL).boundingBox();
+            return box !== null && box.y >= 0 && box.y < viewport.height * 0.5;
+          },
+          { timeout: 5000 },
+        )
+        .toBe(true);
       mkdirSync(ARTIFACTS, { recursive: true });
       const file = name === "laptop" ? "demo-after-flow.png" : `demo-after-flow-${name}.png`;
       await page.screenshot({ path: `${ARTIFACTS}${file}` });

@@ -1,5 +1,5 @@
 /** The demo page: a small agent console that runs interactive_shell and opens the terminal on its result. */
-import { useReducer } from "preact/hooks";
+import { useEffect, useReducer, useRef } from "preact/hooks";
 import type { InteractiveShellRequest } from "../../../protocol/index.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
 import { ApiCallError, callInteractiveShell } from "./agent-api.ts";
@@ -18,6 +18,17 @@ export function AgentConsole() {
   const [apiToken, setApiToken] = useStoredString(TOKEN_KEY);
   const [state, dispatch] = useReducer(consoleReducer, INITIAL_CONSOLE);
   const { session, pending } = state;
+  const terminalSection = useRef<HTMLElement>(null);
+
+  // On a phone the terminal sits below the transcript: bring it into view when a result opens
+  // a (new) session, so the person sees the output without hunting for it.
+  const openedSessionId = session?.sessionId ?? null;
+  useEffect(() => {
+    const section = terminalSection.current;
+    if (!openedSessionId || !section) return;
+    const below = section.getBoundingClientRect().top > window.innerHeight / 2;
+    if (below) section.scrollIntoView({ behavior: "smooth", block: "start" });
+  }, [openedSessionId]);
 
   const run = async (command: string, reuseSession: boolean): Promise<void> => {
     const request: InteractiveShellRequest = { initial_command: command };
@@ -62,7 +73,7 @@ export function AgentConsole() {
             onRun={(c, r) => void run(c, r)}
           />
         </section>
-        <section class="console__terminal" aria-label="Terminal">
+        <section class="console__terminal" aria-label="Terminal" ref={terminalSection}>
           <div class="console__terminal-bar">
             {session ? (
               <ShareBox key={session.sessionId} apiToken={apiToken} sessionId={session.sessionId}>
