@@ -17,10 +17,35 @@ export interface InteractiveShellRequest {
   timeout_ms?: number;
   /** Role of the returned token (default "writer"). */
   viewer_role?: Role;
+  /** The caller's id for this call: repeating it returns this call's result, never runs it twice. */
+  call_id?: string;
+  /** Clear a person's half-typed line first (Ctrl-C at the prompt) instead of refusing with 409 input_pending. */
+  clear_line?: boolean;
 }
 
-/** Where the command stands when the tool returns. */
-export type InteractiveShellStatus = "completed" | "awaiting_input" | "running" | "exited";
+/** Body of `POST /api/tools/send_input`. */
+export interface SendInputRequest {
+  session_id: string;
+  input: string;
+  timeout_ms?: number;
+  call_id?: string;
+}
+
+/** Body of `POST /api/tools/wait`: the final result of an earlier call. */
+export interface WaitRequest {
+  session_id: string;
+  call_id: string;
+  timeout_ms?: number;
+}
+
+/**
+ * Where the call stands when the tool returns. Final: "completed" (the command ended; exit_code
+ * set), "awaiting_input" (a foreground process is blocked reading the terminal), "exited" (the
+ * shell itself exited). Not final, follow with `wait`: "running" (still running at timeout_ms),
+ * "queued" (the shell has not drawn its first prompt yet; the command is typed when it does).
+ */
+export type InteractiveShellStatus =
+  "completed" | "awaiting_input" | "running" | "queued" | "exited";
 
 /** A join token and the page link that uses it. */
 export interface JoinGrant {
@@ -36,6 +61,8 @@ export interface JoinGrant {
 export interface InteractiveShellResult {
   success: true;
   session_id: string;
+  /** This call's id (the caller's, or one the server made): `wait` takes it. */
+  call_id: string;
   status: InteractiveShellStatus;
   /** The command's exit status when `status` is "completed", else null. */
   exit_code: number | null;
@@ -45,6 +72,8 @@ export interface InteractiveShellResult {
   output_truncated: boolean;
   /** The session's output offsets this result covers: [start, end). */
   offsets: { start: number; end: number };
+  /** With `clear_line`: the person's half-typed text that was cleared, or null if the line was empty. */
+  cleared_line: string | null;
   /** A token for the browser's terminal panel. */
   viewer: JoinGrant;
   /** A sentence for the agent, such as "Output is visible in the terminal panel." */

@@ -25,6 +25,16 @@ export const DEFAULT_ROWS = 24;
 /** Heartbeat interval of runners and clients (ms); three missed beats mark the peer offline. */
 export const HEARTBEAT_INTERVAL_MS = 10_000;
 
+/**
+ * Heartbeat interval of a runner's session data connection (ms). Short, because the session must
+ * know within seconds that its runner froze or vanished: calls fail fast and typed keys are
+ * refused instead of lost. The session answers without waking (an auto-response).
+ */
+export const RUNNER_HEARTBEAT_INTERVAL_MS = 1_000;
+
+/** A runner silent for this long (ms) on its data connection is unresponsive: 4 missed beats. */
+export const RUNNER_UNRESPONSIVE_MS = 4 * RUNNER_HEARTBEAT_INTERVAL_MS;
+
 /** Heartbeat text sent by peers; the session answers it with `HEARTBEAT_REPLY` without waking. */
 export const HEARTBEAT_REQUEST = '{"type":"ping"}';
 export const HEARTBEAT_REPLY = '{"type":"pong"}';

@@ -20,6 +20,38 @@ export interface ExitStatus {
   signal: string | null;
 }
 
+/** Whether the session's runner is connected and answering its heartbeats. */
+export type RunnerState = "online" | "unresponsive" | "offline";
+
+/**
+ * What the runner knows about the terminal's foreground process, read from the kernel (Linux
+ * /proc; `ps` elsewhere). These facts, not quiet periods, decide whether a command waits for input.
+ */
+export interface TerminalFacts {
+  /** The foreground process group is the shell's own (at its prompt, or in a builtin like `read`). */
+  shellInForeground: boolean;
+  /**
+   * How a foreground process waits for the terminal: "read" (blocked in a read of it), "poll"
+   * (asleep in select/poll/epoll while the terminal is in raw mode, as vim and less wait for a
+   * key), or null (not waiting for the terminal: computing, sleeping, waiting for a child or the
+   * network).
+   */
+  reading: "read" | "poll" | null;
+  /** The shell's count of completed read() calls (Linux /proc/PID/io `syscr`), or null where unknown. */
+  shellReads: number | null;
+  /** Names of the foreground processes (for messages, such as "less"). */
+  foreground: string[];
+}
+
+/** Who holds the session's keyboard while an agent tool call runs. */
+export interface KeyboardLease {
+  holder: "agent";
+  /** The call that holds it. */
+  callId: string;
+  /** The command line or input it typed, for the notice writers see. */
+  command: string;
+}
+
 /** Lifecycle of a session as the session object sees it. */
 export type SessionState = "starting" | "running" | "exited" | "ended";
 
@@ -59,15 +91,19 @@ export type SessionToViewer =
       /** Offset the replay starts at (the viewer's resume offset, or `history.start`). */
       replayFrom: number;
       size: TerminalSize;
-      runner: "online" | "offline";
+      runner: RunnerState;
       exit: ExitStatus | null;
+      /** The agent call holding the keyboard, if any (writers' keys are refused meanwhile). */
+      lease: KeyboardLease | null;
     }
   /** Sent before the replay when the offset asked for was already trimmed away. */
   | { type: "history-trimmed"; requested: number; start: number }
   /** The replay is complete; every later frame is live output. */
   | { type: "live"; offset: number }
-  /** The runner connected or disappeared. */
-  | { type: "runner"; state: "online" | "offline" }
+  /** The runner connected, stopped answering its heartbeats, or disappeared. */
+  | { type: "runner"; state: RunnerState }
+  /** An agent call took the keyboard (`lease` set) or gave it back (`lease` null). */
+  | { type: "lease"; lease: KeyboardLease | null }
   /** The terminal size changed. */
   | { type: "resize"; cols: number; rows: number }
   /** The shell exited after producing output up to `offset`. */
@@ -80,6 +116,18 @@ export type SessionToViewer =
 
 /** Runner -> session. Output goes as binary OUTPUT frames with absolute offsets. */
 export type RunnerToSession =
+  /**
+   * Sent after every welcome: how the shell was started. `marks` says whether it emits OSC 133
+   * marks (bash and zsh with the runner's integration); `nonce` is the per-session secret those
+   * marks carry, so output that prints look-alike marks cannot fool the session.
+   */
+  | { type: "hello"; shell: string; marks: boolean; nonce: string | null }
+  /**
+   * The answer to a `probe`: the terminal facts, true once every output byte before `offset`
+   * has arrived. `facts` is null when the runner cannot tell (no /proc and no ps, or output is
+   * held back by flow control); the session asks again later.
+   */
+  | { type: "terminal"; probe: number; offset: number; facts: TerminalFacts | null }
   /** The PTY process ended; all output before `offset` has been sent. */
   | { type: "exit"; exit: ExitStatus; offset: number }
   /** The PTY could not be started. */
@@ -102,6 +150,8 @@ export type SessionToRunner =
   | { type: "signal"; signal: SignalName }
   /** The session is over: kill the shell and disconnect. */
   | { type: "close"; reason: string }
+  /** Asks for the terminal facts; answered by a `terminal` message with the same `probe` number. */
+  | { type: "probe"; probe: number }
   | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -136,7 +186,16 @@ export type HubToRunner =
 /** The result of parsing a text frame from a peer. */
 export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
 
-type Field = "string" | "number" | "offset" | "object" | "string[]" | "signal" | "nullable-string";
+type Field =
+  | "string"
+  | "number"
+  | "offset"
+  | "object"
+  | "nullable-object"
+  | "boolean"
+  | "string[]"
+  | "signal"
+  | "nullable-string";
 type Shape = Record<string, Record<string, Field>>;
 
 const VIEWER_TO_SESSION: Shape = {
@@ -147,6 +206,8 @@ const VIEWER_TO_SESSION: Shape = {
 const RUNNER_TO_SESSION: Shape = {
   exit: { exit: "object", offset: "offset" },
   "spawn-failed": { message: "string" },
+  hello: { shell: "string", marks: "boolean", nonce: "nullable-string" },
+  terminal: { probe: "offset", offset: "offset", facts: "nullable-object" },
 };
 const RUNNER_TO_HUB: Shape = {
   hello: { host: "string", version: "string", maxSessions: "number", sessions: "string[]" },
@@ -159,6 +220,7 @@ const SESSION_TO_RUNNER: Shape = {
   resize: { cols: "number", rows: "number" },
   signal: { signal: "signal" },
   close: { reason: "string" },
+  probe: { probe: "offset" },
   error: { code: "string", message: "string" },
 };
 const HUB_TO_RUNNER: Shape = {
@@ -183,6 +245,15 @@ export function parseRunnerMessage(text: string): ParseResult<RunnerToSession> {
   const result = parseWith<RunnerToSession>(text, RUNNER_TO_SESSION);
   if (result.ok && result.message.type === "exit" && !isExitStatus(result.message.exit)) {
     return { ok: false, error: "exit.exit must be { code: number|null, signal: string|null }" };
+  }
+  if (result.ok && result.message.type === "terminal" && result.message.facts !== null) {
+    if (!isTerminalFacts(result.message.facts)) {
+      return {
+        ok: false,
+        error:
+          'terminal.facts must be { shellInForeground: boolean, reading: "read"|"poll"|null, shellReads: integer|null, foreground: string[] }',
+      };
+    }
   }
   return result;
 }
@@ -258,6 +329,10 @@ function fieldMatches(value: unknown, field: Field): boolean {
       return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
     case "object":
       return isRecord(value);
+    case "nullable-object":
+      return value === null || isRecord(value);
+    case "boolean":
+      return typeof value === "boolean";
     case "string[]":
       return Array.isArray(value) && value.every((v) => typeof v === "string");
     case "signal":
@@ -283,6 +358,18 @@ function isExitStatus(value: unknown): value is ExitStatus {
     isRecord(value) &&
     (value.code === null || (typeof value.code === "number" && Number.isInteger(value.code))) &&
     (value.signal === null || typeof value.signal === "string")
+  );
+}
+
+function isTerminalFacts(value: unknown): value is TerminalFacts {
+  return (
+    isRecord(value) &&
+    typeof value.shellInForeground === "boolean" &&
+    (value.reading === null || value.reading === "read" || value.reading === "poll") &&
+    (value.shellReads === null ||
+      (typeof value.shellReads === "number" && Number.isSafeInteger(value.shellReads))) &&
+    Array.isArray(value.foreground) &&
+    value.foreground.every((name) => typeof name === "string")
   );
 }
 

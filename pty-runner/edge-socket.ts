@@ -53,7 +53,13 @@ export interface EdgeSocketOptions {
   url: string;
   token: string;
   backoff?: BackoffOptions;
+  /** How often to send a heartbeat (ms; default HEARTBEAT_INTERVAL_MS). */
   heartbeatIntervalMs?: number;
+  /**
+   * Reconnect once this many heartbeats in a row (default 3), spanning at least as many
+   * intervals, went by without anything received.
+   */
+  silentBeatsBeforeReconnect?: number;
 }
 
 // Input frames are at most 64 KiB and control messages 8 KiB; refuse anything absurd.
@@ -79,14 +85,18 @@ export class EdgeSocket {
   readonly #handlers: EdgeSocketHandlers;
   readonly #heartbeat: ReturnType<typeof setInterval>;
   readonly #intervalMs: number;
+  readonly #silentBeatsAllowed: number;
   #current: WebSocket | null = null;
   #lastReceivedAt = performance.now();
+  /** Heartbeats sent since anything was last received. */
+  #silentBeats = 0;
   #closed = false;
   #reconnects = true;
 
   constructor(options: EdgeSocketOptions, handlers: EdgeSocketHandlers) {
     this.#handlers = handlers;
     this.#intervalMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+    this.#silentBeatsAllowed = options.silentBeatsBeforeReconnect ?? 3;
     const backoff = options.backoff ?? DEFAULT_BACKOFF;
     const setCurrent = (ws: WebSocket): void => {
       this.#current = ws;
@@ -113,7 +123,7 @@ export class EdgeSocket {
     });
     this.#rws.binaryType = "arraybuffer";
     this.#rws.addEventListener("open", () => {
-      this.#lastReceivedAt = performance.now();
+      this.#heard();
       this.#handlers.onOpen();
     });
     this.#rws.addEventListener("message", (event) => this.#onMessage(event.data));
@@ -175,7 +185,7 @@ export class EdgeSocket {
   }
 
   #onMessage(data: unknown): void {
-    this.#lastReceivedAt = performance.now();
+    this.#heard();
     try {
       this.#dispatch(data);
     } catch (error) {
@@ -216,12 +226,29 @@ export class EdgeSocket {
     this.#handlers.onFatal(code, reason);
   }
 
+  #heard(): void {
+    this.#lastReceivedAt = performance.now();
+    this.#silentBeats = 0;
+  }
+
+  /**
+   * Silence is counted in beats as well as in time. After the event loop was blocked (a busy
+   * machine, a long synchronous task), timers run before pending socket reads are handled: by
+   * the clock alone the first beat after the stall would see a long silence and drop a healthy
+   * connection whose answers are already waiting to be read. Counting beats gives the loop a turn
+   * between beats to read them.
+   */
   #beat(): void {
     if (this.#rws.readyState !== ReconnectingWebSocket.OPEN) return;
-    if (performance.now() - this.#lastReceivedAt > 3 * this.#intervalMs) {
+    const silentMs = performance.now() - this.#lastReceivedAt;
+    if (
+      this.#silentBeats >= this.#silentBeatsAllowed &&
+      silentMs > this.#silentBeatsAllowed * this.#intervalMs
+    ) {
       this.reconnect();
       return;
     }
+    this.#silentBeats++;
     this.#rws.send(HEARTBEAT_REQUEST);
   }
 }

@@ -2,7 +2,11 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { isAbsolute } from "node:path";
-import { HEARTBEAT_INTERVAL_MS, isValidHostName } from "../protocol/index.ts";
+import {
+  HEARTBEAT_INTERVAL_MS,
+  RUNNER_HEARTBEAT_INTERVAL_MS,
+  isValidHostName,
+} from "../protocol/index.ts";
 import { DEFAULT_BACKOFF } from "./edge-socket.ts";
 import type { BackoffOptions } from "./edge-socket.ts";
 import { DEFAULT_WATERMARKS } from "./flow-control.ts";
@@ -32,8 +36,13 @@ export interface RunnerOptions {
   envAllow: string[];
   /** Emit OSC 133 prompt marks from bash and zsh. */
   shellIntegration: boolean;
-  /** Heartbeat interval on every connection (ms). */
+  /** Heartbeat interval of the control connection to the hub (ms). */
   heartbeatIntervalMs: number;
+  /**
+   * Heartbeat interval of each session's data connection (ms). Short, so the session knows within
+   * seconds that its runner is gone; the runner reconnects after ten silent beats.
+   */
+  sessionHeartbeatIntervalMs: number;
   backoff: BackoffOptions;
   watermarks: Watermarks;
   pacer: PacerOptions;
@@ -68,6 +77,7 @@ export function defaultRunnerOptions(): Omit<RunnerOptions, "url" | "token"> {
     envAllow: DEFAULT_ENV_ALLOW,
     shellIntegration: true,
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    sessionHeartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_MS,
     backoff: DEFAULT_BACKOFF,
     watermarks: DEFAULT_WATERMARKS,
     pacer: DEFAULT_PACER_OPTIONS,

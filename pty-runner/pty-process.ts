@@ -6,6 +6,8 @@ import type { ExitStatus, SignalName, TerminalSize } from "../protocol/index.ts"
 import { DEFAULT_DRAIN_OPTIONS, installDrainGuard } from "./pty-drain.ts";
 import type { DrainGuard, DrainOptions } from "./pty-drain.ts";
 import { signalForeground, signalSession } from "./process-groups.ts";
+import { inputPending, rearmRead, slavePath } from "./pty-internals.ts";
+import { flushTerminalInput } from "./tty-input-flush.ts";
 
 /** What to run and where. */
 export interface PtySpawnOptions {
@@ -31,6 +33,9 @@ export class PtyProcess {
   readonly #listeners: IDisposable[] = [];
   #exit: ExitStatus | null = null;
   #killTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Writes so far, and the count when input was last flushed to the program (inputDelivered). */
+  #writes = 0;
+  #flushedWrites = 0;
 
   /** Starts the process; throws when node-pty cannot (bad cwd, no PTY left). */
   constructor(options: PtySpawnOptions) {
@@ -87,6 +92,7 @@ export class PtyProcess {
   /** Writes input bytes exactly as given. */
   write(bytes: Uint8Array): void {
     if (this.#exit || bytes.byteLength === 0) return;
+    this.#writes++;
     try {
       this.#pty.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch {
@@ -113,6 +119,35 @@ export class PtyProcess {
   /** Reads output again. */
   resume(): void {
     this.#pty.resume();
+  }
+
+  /**
+   * Resolves once input written before the call has reached the program's side of the terminal:
+   * out of node-pty's queue (waiting at most `maxWaitMs`), then through the kernel's (see
+   * tty-input-flush.ts, which costs a process start and so runs only after new input). False
+   * when that could not be done and facts read now may predate the input.
+   */
+  async inputDelivered(maxWaitMs: number): Promise<boolean> {
+    const deadline = performance.now() + maxWaitMs;
+    while (inputPending(this.#pty) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    if (inputPending(this.#pty) !== false) return false;
+    const writes = this.#writes;
+    if (writes === this.#flushedWrites) return true;
+    const tty = slavePath(this.#pty);
+    if (tty === null || !(await flushTerminalInput(tty))) return false;
+    this.#flushedWrites = writes;
+    return true;
+  }
+
+  /**
+   * Makes the next event-loop iteration ask the kernel afresh whether output is waiting, including
+   * output still on its way inside the kernel (see pty-internals.ts). False when the stream is
+   * not being read (paused, exited), null when node-pty's internals changed and it cannot.
+   */
+  recheck(): boolean | null {
+    return this.#exit ? false : rearmRead(this.#pty);
   }
 
   /** Sends a signal to the foreground process group, as a typed Ctrl-C or Ctrl-\ would. */

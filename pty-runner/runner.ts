@@ -1,4 +1,5 @@
 /** The runner: one control connection to the hub, and one Session per shell the hub asks for. */
+import { basename } from "node:path";
 import {
   CloseCode,
   PROTOCOL_VERSION,
@@ -8,6 +9,7 @@ import {
 import type { HubToRunner, RunnerToHub } from "../protocol/index.ts";
 import { EdgeSocket } from "./edge-socket.ts";
 import { OnceLogger } from "./log.ts";
+import { newMarkNonce } from "./mark-nonce.ts";
 import { controlUrl, resolveRunnerOptions } from "./options.ts";
 import type { RunnerOptions, RunnerOptionsInput } from "./options.ts";
 import { Session } from "./session.ts";
@@ -170,11 +172,13 @@ class RunnerImpl implements Runner {
     }
     for (const warning of plan.warnings) log.warn(`session ${plan.sessionId}: ${warning}`);
     const shell = this.#options.shell;
-    const extra = this.#shells.launch(shell, plan.env);
+    const nonce = newMarkNonce();
+    const extra = this.#shells.launch(shell, plan.env, nonce);
     try {
       const session = new Session({
         plan,
         launch: { file: shell, args: extra.args, env: { ...plan.env, ...extra.env } },
+        hello: { shell: basename(shell), marks: extra.marks, nonce: extra.marks ? nonce : null },
         options: this.#options,
         onGone: (id) => this.#sessions.delete(id),
       });

@@ -16,6 +16,8 @@ export interface SessionInboxHandlers {
   resize(size: TerminalSize): void;
   signal(signal: SignalName): void;
   close(reason: string): void;
+  /** Asks for the terminal facts; answered later with a `terminal` message of the same number. */
+  probe(probe: number): void;
   input(bytes: Uint8Array): void;
 }
 
@@ -59,6 +61,8 @@ export class SessionInbox {
         return this.#handlers.signal(message.signal);
       case "close":
         return this.#handlers.close(message.reason);
+      case "probe":
+        return this.#handlers.probe(message.probe);
       case "error":
         return this.#drop(
           `error:${message.code}`,

@@ -1,6 +1,11 @@
 /** One session: a shell in a PTY, its unacked output, and its data connection to the session object. */
 import { CloseCode, describeCloseCode } from "../protocol/index.ts";
-import type { ExitStatus, RunnerToSession, TerminalSize } from "../protocol/index.ts";
+import type {
+  ExitStatus,
+  RunnerToSession,
+  TerminalFacts,
+  TerminalSize,
+} from "../protocol/index.ts";
 import { EdgeSocket } from "./edge-socket.ts";
 import { OnceLogger } from "./log.ts";
 import { OutputChannel } from "./output-channel.ts";
@@ -9,12 +14,24 @@ import type { RunnerOptions } from "./options.ts";
 import { sessionUrl } from "./options.ts";
 import { SessionInbox } from "./session-inbox.ts";
 import type { SessionPlan } from "./session-plan.ts";
+import { readTerminalFacts } from "./terminal-facts.ts";
+import { ProbeQueue } from "./terminal-probe.ts";
+
+/** What the session's `hello` says about the shell: its name, and whether its marks carry a nonce. */
+export type SessionHello = Omit<Extract<RunnerToSession, { type: "hello" }>, "type">;
+
+// The data connection beats every second; a session object that stays silent for ten beats
+// (10 s) is taken for a dead link. Fewer would reconnect on a busy machine whose event loop or
+// network stalled for a few seconds, and a reconnect costs a resend of everything unacked.
+const SILENT_BEATS_BEFORE_RECONNECT = 10;
 
 /** What a session needs from the runner. */
 export interface SessionContext {
   plan: SessionPlan;
   /** The program, its arguments and the environment it gets. */
   launch: { file: string; args: string[]; env: Record<string, string> };
+  /** Sent after every welcome. */
+  hello: SessionHello;
   options: RunnerOptions;
   /** Called once, when the session is over and may be forgotten. */
   onGone: (sessionId: string) => void;
@@ -44,6 +61,9 @@ export class Session {
   readonly #output: OutputChannel;
   readonly #socket: EdgeSocket;
   readonly #once: OnceLogger;
+  readonly #probes: ProbeQueue;
+  /** This connection's hello went out (after the resend); the exit report may follow. */
+  #helloSent = false;
   #exitSent = false;
   /** The edge said `close`, or the runner is stopping: report the exit, then go. */
   #ending = false;
@@ -82,6 +102,18 @@ export class Session {
     });
     this.#pty.onData((bytes) => this.#output.append(bytes));
     this.#pty.onExit((status) => this.#onPtyExit(status));
+    this.#probes = new ProbeQueue(
+      {
+        readFacts: () => readTerminalFacts(this.#pty.pid),
+        delivered: () => this.#output.end,
+        paused: () => this.#output.counters.paused,
+        recheck: () => this.#recheck(),
+        inputDelivered: (maxWaitMs) => this.#inputDelivered(maxWaitMs),
+      },
+      (probes, facts) => this.#answerProbes(probes, facts),
+      (error) =>
+        this.#once.warn("bug", `session ${this.id}: failed to answer a probe: ${stack(error)}`),
+    );
     const inbox = new SessionInbox(this.id, this.#once, {
       welcome: (storedEnd, size) => this.#onWelcome(storedEnd, size),
       ack: (offset) => {
@@ -92,6 +124,11 @@ export class Session {
       resize: (size) => this.#resize(size),
       signal: (signal) => void this.#pty.signal(signal),
       close: () => this.#end(),
+      probe: (probe) => {
+        if (!this.#probes.ask(probe)) {
+          this.#once.warn("probes", `session ${this.id}: too many probes waiting; ignored some`);
+        }
+      },
       // Exactly the bytes the writer sent: no decoding, no newline translation.
       input: (bytes) => this.#pty.write(bytes),
     });
@@ -100,7 +137,8 @@ export class Session {
         url: sessionUrl(options.url, this.id),
         token: options.token,
         backoff: options.backoff,
-        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        heartbeatIntervalMs: options.sessionHeartbeatIntervalMs,
+        silentBeatsBeforeReconnect: SILENT_BEATS_BEFORE_RECONNECT,
       },
       {
         onOpen: () => this.#onOpen(),
@@ -165,7 +203,8 @@ export class Session {
   /** The exit goes after the last output frame, on every connection until the edge says close. */
   #sendExitIfDue(): void {
     const exit = this.#pty.exitStatus;
-    if (!exit || this.#exitSent || !this.#canSend() || this.#output.unsentBytes > 0) return;
+    if (!exit || this.#exitSent || !this.#helloSent || !this.#canSend()) return;
+    if (this.#output.unsentBytes > 0) return;
     this.#sendJson({ type: "exit", exit, offset: this.#output.end });
     this.#exitSent = true;
     this.#finishIfDone();
@@ -175,16 +214,47 @@ export class Session {
     this.#socket.send(JSON.stringify(message));
   }
 
+  /**
+   * Every output frame goes before the answer, so once the session has stored everything before
+   * `offset` the facts hold. Probes of a connection that is gone are not answered (reset()).
+   */
+  #answerProbes(probes: number[], facts: TerminalFacts | null): void {
+    this.#output.flushNow();
+    if (!this.#canSend() || this.#output.unsentBytes > 0) return;
+    const offset = this.#output.end;
+    for (const probe of probes) this.#sendJson({ type: "terminal", probe, offset, facts });
+  }
+
+  async #inputDelivered(maxWaitMs: number): Promise<void> {
+    if (await this.#pty.inputDelivered(maxWaitMs)) return;
+    this.#once.warn(
+      "input-flush",
+      `session ${this.id}: could not make sure typed input reached the program before a probe (no bash on this machine, or node-pty internals changed); answers right after input may describe the terminal before it`,
+    );
+  }
+
+  #recheck(): void {
+    if (this.#pty.recheck() === null) {
+      this.#once.warn(
+        "recheck",
+        "node-pty internals changed: a probe may answer before the last output arrived",
+      );
+    }
+  }
+
   // ----- Data connection ----------------------------------------------------------------------
 
   #onOpen(): void {
     // Wait for the welcome: only the session knows where its stored output ends.
     this.#output.halt();
+    this.#probes.reset();
+    this.#helloSent = false;
     this.#exitSent = false;
   }
 
   #onDisconnect(code: number, reason: string): void {
     this.#output.halt();
+    this.#probes.reset();
     if (this.#ending) {
       this.#finishIfDone();
       return;
@@ -205,14 +275,19 @@ export class Session {
   }
 
   #onWelcome(storedEnd: number, size: TerminalSize | null): void {
-    // Resend first (start() flushes), then apply the size: the order the session expects.
+    // Resend first (start() flushes), then hello, then apply the size: the order the session
+    // expects. An exit already due waits for the hello.
+    this.#helloSent = false;
     const resumed = this.#output.start(storedEnd);
     if (!resumed.ok) {
       this.#ctx.options.log.warn(
         `session ${this.id}: ${resumed.error}; sending from ${resumed.from}`,
       );
     }
+    this.#sendJson({ type: "hello", ...this.#ctx.hello });
+    this.#helloSent = true;
     if (size) this.#resize(size);
+    this.#sendExitIfDue();
   }
 
   /** The edge's `close`, or runner shutdown: end the shell, report its exit, then go. */

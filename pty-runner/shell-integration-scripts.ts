@@ -21,11 +21,24 @@ function script(strings: TemplateStringsArray): string {
  * - D;status comes first in PROMPT_COMMAND, which must read $? before anything else runs; it
  *   hands $? back unchanged so the user's own PROMPT_COMMAND sees the real status. D is skipped
  *   when no command ran (an empty line, Ctrl-C at the prompt).
+ * - Every mark ends in ";n=NONCE" (WEBTERM_MARK_NONCE, read and unset before anything else runs,
+ *   so no command inherits it). PS1 and PS0 hold only references to the marks (\${__webterm_a},
+ *   expanded when the prompt is drawn), never the nonce itself: a .bashrc may export PS1.
  *
  * Commands in an rcfile are not echoed and not added to history: the person typing sees the
  * prompt their configuration asks for and nothing else.
  */
 export const BASH_RCFILE = script`# pty-runner: bash shell integration (OSC 133 prompt marks). Generated; safe to delete.
+# The marks' nonce lives in unexported variables, set before the user's files can turn on "set -a".
+if [ -z "\${__webterm_n+set}" ]; then
+  __webterm_n=
+  if [ -n "\${WEBTERM_MARK_NONCE-}" ]; then __webterm_n=";n=$WEBTERM_MARK_NONCE"; fi
+  __webterm_a=$'\e]133;A'"$__webterm_n"$'\a'
+  __webterm_b=$'\e]133;B'"$__webterm_n"$'\a'
+  __webterm_c=$'\e]133;C'"$__webterm_n"$'\a'
+fi
+unset WEBTERM_MARK_NONCE
+
 if [ -r /etc/bash.bashrc ]; then . /etc/bash.bashrc; fi
 if [ -r "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
 
@@ -34,13 +47,13 @@ if [ -z "\${__webterm_installed-}" ]; then
   __webterm_installed=1
   __webterm_ran=
   __webterm_at_prompt=
-  __webterm_ps1_start='\[\e]133;A\a\]'
-  __webterm_ps1_end='\[\e]133;B\a\]'
+  __webterm_ps1_start='\[\${__webterm_a}\]'
+  __webterm_ps1_end='\[\${__webterm_b}\]'
 
   __webterm_precmd() {
     local __webterm_status=$?
     if [ -n "$__webterm_ran" ]; then
-      printf '\e]133;D;%s\a' "$__webterm_status"
+      printf '\e]133;D;%s%s\a' "$__webterm_status" "$__webterm_n"
       __webterm_ran=
     fi
     return "$__webterm_status"
@@ -57,14 +70,14 @@ if [ -z "\${__webterm_installed-}" ]; then
   }
 
   if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
-    PS0="\${PS0-}"'\${__webterm_ran:0:$((__webterm_ran=1,0))}\e]133;C\a'
+    PS0="\${PS0-}"'\${__webterm_ran:0:$((__webterm_ran=1,0))}\${__webterm_c}'
   else
     __webterm_preexec() {
       [ -n "$__webterm_at_prompt" ] || return 0
       case "$BASH_COMMAND" in __webterm_precmd* | __webterm_prompt*) return 0 ;; esac
       __webterm_at_prompt=
       __webterm_ran=1
-      printf '\e]133;C\a'
+      printf '%s' "$__webterm_c"
     }
     trap '__webterm_preexec' DEBUG
   fi
@@ -85,8 +98,24 @@ fi
  * user's .zshenv and remembers the ZDOTDIR it may set; `.zshrc` restores that ZDOTDIR, reads the
  * user's .zshrc, then installs precmd/preexec hooks (zsh's own hook arrays, so frameworks that
  * add theirs keep working). %{ %} tells zsh the marks take no columns.
+ *
+ * D rides in PROMPT_EOL_MARK while a command runs: with PROMPT_SP (on by default) zsh prints that
+ * mark and a line of padding spaces *before* precmd, so a D printed by precmd would count the
+ * padding as the command's output. preexec saves the user's mark and prepends D to it; precmd puts
+ * it back, and prints D itself only when zsh did not (PROMPT_SP off, or the command changed the mark).
+ *
+ * `.zshenv` also moves WEBTERM_MARK_NONCE into an unexported variable and unsets it before the
+ * user's files run. zsh expands no variables in PS1 by default (PROMPT_SUBST is off), so the
+ * wrapped PS1 holds the nonce itself; it is un-exported, so a .zshrc that exports PS1 does not
+ * hand the nonce to every command.
  */
 export const ZSH_ZSHENV = script`# pty-runner: zsh shell integration. Generated; safe to delete.
+if [[ -z \${__webterm_n+set} ]]; then
+  typeset -g __webterm_n=
+  [[ -n \${WEBTERM_MARK_NONCE-} ]] && __webterm_n=";n=$WEBTERM_MARK_NONCE"
+  typeset -g +x __webterm_n
+fi
+unset WEBTERM_MARK_NONCE
 __webterm_dir=$ZDOTDIR
 ZDOTDIR=\${WEBTERM_USER_ZDOTDIR:-$HOME}
 [[ -r $ZDOTDIR/.zshenv ]] && . $ZDOTDIR/.zshenv
@@ -101,22 +130,38 @@ ZDOTDIR=\${WEBTERM_USER_ZDOTDIR:-$HOME}
 unset WEBTERM_USER_ZDOTDIR
 [[ -r $ZDOTDIR/.zshrc ]] && . $ZDOTDIR/.zshrc
 
-typeset -g __webterm_ran=
+typeset -g __webterm_ran= __webterm_eol= __webterm_user_eol= __webterm_user_eol_set=
 __webterm_precmd() {
   local __webterm_status=$?
   if [[ -n $__webterm_ran ]]; then
-    printf '\e]133;D;%s\a' $__webterm_status
+    # PROMPT_SP prints PROMPT_EOL_MARK and a line of padding before precmd runs; preexec put D
+    # into that mark, so the padding comes after D. Print D here only if zsh did not print it.
+    if [[ ! -o prompt_sp || ! -o prompt_cr || \${PROMPT_EOL_MARK-} != "$__webterm_eol" ]]; then
+      printf '\e]133;D;%s%s\a' $__webterm_status "$__webterm_n"
+    fi
+    if [[ \${PROMPT_EOL_MARK-} == "$__webterm_eol" ]]; then
+      if [[ -n $__webterm_user_eol_set ]]; then PROMPT_EOL_MARK=$__webterm_user_eol; else unset PROMPT_EOL_MARK; fi
+    fi
     __webterm_ran=
   fi
+  return $__webterm_status
 }
 __webterm_wrap_prompt() {
   if [[ $PS1 != *$'\e]133;A'* ]]; then
-    PS1=$'%{\e]133;A\a%}'"$PS1"$'%{\e]133;B\a%}'
+    PS1=$'%{\e]133;A'"$__webterm_n"$'\a%}'"$PS1"$'%{\e]133;B'"$__webterm_n"$'\a%}'
+    typeset -g +x PS1
   fi
 }
 __webterm_preexec() {
   __webterm_ran=1
-  printf '\e]133;C\a'
+  if [[ -n \${PROMPT_EOL_MARK+set} ]]; then
+    __webterm_user_eol=$PROMPT_EOL_MARK __webterm_user_eol_set=1
+  else
+    __webterm_user_eol='%B%S%#%s%b' __webterm_user_eol_set=
+  fi
+  __webterm_eol=$'%{\e]133;D;%?'"$__webterm_n"$'\a%}'"$__webterm_user_eol"
+  PROMPT_EOL_MARK=$__webterm_eol
+  printf '\e]133;C%s\a' "$__webterm_n"
 }
 typeset -ga precmd_functions preexec_functions
 precmd_functions=(__webterm_precmd $precmd_functions __webterm_wrap_prompt)

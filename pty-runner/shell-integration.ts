@@ -8,7 +8,15 @@ import { BASH_RCFILE, ZSH_ZSHENV, ZSH_ZSHRC } from "./shell-integration-scripts.
 export interface ShellLaunch {
   args: string[];
   env: Record<string, string>;
+  /** Whether the shell will emit OSC 133 marks (carrying the nonce it was given). */
+  marks: boolean;
 }
+
+/**
+ * The variable that hands the mark nonce to the startup scripts. They move it into a shell
+ * variable and unset it at once, so the commands the shell runs never inherit it.
+ */
+export const MARK_NONCE_ENV = "WEBTERM_MARK_NONCE";
 
 /** The shells we know how to integrate; anything else starts plainly. */
 export type ShellKind = "bash" | "zsh" | "other";
@@ -33,15 +41,21 @@ export class ShellIntegration {
     this.#enabled = enabled;
   }
 
-  /** How to start `shell`; `env` is the session's environment (read for ZDOTDIR). */
-  launch(shell: string, env: Record<string, string>): ShellLaunch {
+  /**
+   * How to start `shell`; `env` is the session's environment (read for ZDOTDIR), `nonce` the
+   * session's mark nonce (mark-nonce.ts), passed only to shells that emit marks.
+   */
+  launch(shell: string, env: Record<string, string>, nonce: string): ShellLaunch {
     const kind = shellKind(shell);
-    if (!this.#enabled || kind === "other") return { args: [], env: {} };
+    if (!this.#enabled || kind === "other") return { args: [], env: {}, marks: false };
     const dir = this.#files();
-    if (kind === "bash") return { args: ["--rcfile", join(dir, "bashrc"), "-i"], env: {} };
-    const extra: Record<string, string> = { ZDOTDIR: join(dir, "zsh") };
+    const extra: Record<string, string> = { [MARK_NONCE_ENV]: nonce };
+    if (kind === "bash") {
+      return { args: ["--rcfile", join(dir, "bashrc"), "-i"], env: extra, marks: true };
+    }
+    extra.ZDOTDIR = join(dir, "zsh");
     if (env.ZDOTDIR) extra.WEBTERM_USER_ZDOTDIR = env.ZDOTDIR;
-    return { args: ["-i"], env: extra };
+    return { args: ["-i"], env: extra, marks: true };
   }
 
   /** Removes the generated files. Running shells have read them already. */

@@ -12,8 +12,10 @@ import {
 } from "../../protocol/index.ts";
 import type {
   ExitStatus,
+  RunnerToSession,
   SessionToRunner,
   SignalName,
+  TerminalFacts,
   TerminalSize,
 } from "../../protocol/index.ts";
 import { ByteLog } from "./byte-log.ts";
@@ -36,6 +38,29 @@ export interface FakeSessionOptions {
   ack?: AckMode;
   /** Answer the runner's exit with `close` (default), or leave the session open after it. */
   closeOnExit?: boolean;
+}
+
+/** The runner's `hello` on a data connection. */
+export type RunnerHello = Extract<RunnerToSession, { type: "hello" }>;
+
+/** A `terminal` answer, with how much output was stored when it arrived. */
+export interface TerminalAnswer {
+  probe: number;
+  offset: number;
+  facts: TerminalFacts | null;
+  /** The stored end when the answer arrived: never below `offset`. */
+  storedEnd: number;
+}
+
+/** OSC 133 marks as a shell with this nonce prints them (null: marks without a nonce). */
+export function shellMarks(nonce: string | null) {
+  const n = nonce === null ? "" : `;n=${nonce}`;
+  return {
+    promptStart: `\x1b]133;A${n}\x07`,
+    promptEnd: `\x1b]133;B${n}\x07`,
+    commandStart: `\x1b]133;C${n}\x07`,
+    commandDone: (status: number) => `\x1b]133;D;${status}${n}\x07`,
+  } as const;
 }
 
 /** A frame the runner sent, for checking frame sizes. */
@@ -71,7 +96,17 @@ export class FakeSession {
   readonly closes: number[] = [];
   /** Called after each stored frame (e.g. to kill the connection mid-stream). */
   onStored: ((session: FakeSession) => void) | null = null;
+  /** Every `hello`, in order (one per welcome). */
+  readonly hellos: RunnerHello[] = [];
+  /** Every `terminal` answer, in order of arrival. */
+  readonly answers: TerminalAnswer[] = [];
+  /** Ignore everything the runner sends, heartbeats included (a frozen session object). */
+  silent = false;
+  /** Heartbeat requests answered, and those ignored while `silent`. */
+  pings = 0;
+  ignoredPings = 0;
   #ackTimer: ReturnType<typeof setTimeout> | null = null;
+  #nextProbe = 1;
 
   constructor(id: string, host: string, options: FakeSessionOptions = {}) {
     this.id = id;
@@ -80,6 +115,16 @@ export class FakeSession {
     this.output = new ByteLog({ keep: options.keepBytes ?? true });
     this.ack = options.ack ?? { kind: "each" };
     this.closeOnExit = options.closeOnExit ?? true;
+  }
+
+  /** The latest `hello`, or null before the first. */
+  get hello(): RunnerHello | null {
+    return this.hellos.at(-1) ?? null;
+  }
+
+  /** The marks this session's shell prints (with the nonce of its latest hello). */
+  get marks(): ReturnType<typeof shellMarks> {
+    return shellMarks(this.hello?.nonce ?? null);
   }
 
   /** Everything before this offset is stored. */
@@ -107,6 +152,10 @@ export class FakeSession {
     const generation = this.generation;
     ws.on("message", (data, isBinary) => {
       if (generation !== this.generation) return;
+      if (this.silent) {
+        if (!isBinary && toBuffer(data).toString("utf8") === HEARTBEAT_REQUEST) this.ignoredPings++;
+        return;
+      }
       if (isBinary) this.#onFrame(toBuffer(data));
       else this.#onText(toBuffer(data).toString("utf8"));
     });
@@ -183,6 +232,26 @@ export class FakeSession {
     ).then((position) => position - 1);
   }
 
+  /** Waits for the runner's hello, then for the shell's prompt (mark B with the hello's nonce). */
+  async waitForPrompt(options: { from?: number; timeoutMs?: number } = {}): Promise<number> {
+    await waitFor(() => this.hello, {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      what: `the hello of session ${this.id}`,
+    });
+    return this.waitForOutput(this.marks.promptEnd, options);
+  }
+
+  /** Sends a `probe` and waits for its `terminal` answer. */
+  async probe(timeoutMs = 10_000): Promise<TerminalAnswer> {
+    const probe = this.#nextProbe++;
+    if (!this.send({ type: "probe", probe }))
+      throw new Error(`session ${this.id} is not connected`);
+    return waitFor(() => this.answers.find((answer) => answer.probe === probe), {
+      timeoutMs,
+      what: `the answer to probe ${probe} of session ${this.id}`,
+    });
+  }
+
   /** Waits for the runner's exit report. */
   waitForExit(timeoutMs = 10_000): Promise<{ exit: ExitStatus; offset: number }> {
     return waitFor(() => this.exit, { timeoutMs, what: `the exit of session ${this.id}` });
@@ -225,6 +294,7 @@ export class FakeSession {
 
   #onText(text: string): void {
     if (text === HEARTBEAT_REQUEST) {
+      this.pings++;
       this.socket?.send(HEARTBEAT_REPLY);
       return;
     }
@@ -236,6 +306,18 @@ export class FakeSession {
     const message = parsed.message;
     if (message.type === "spawn-failed") {
       this.spawnFailed = message.message;
+      return;
+    }
+    if (message.type === "hello") {
+      this.hellos.push(message);
+      return;
+    }
+    if (message.type === "terminal") {
+      const { probe, offset, facts } = message;
+      if (offset > this.storedEnd) {
+        this.violations.push(`terminal answer at ${offset} but only ${this.storedEnd} stored`);
+      }
+      this.answers.push({ probe, offset, facts, storedEnd: this.storedEnd });
       return;
     }
     if (message.offset !== this.storedEnd) {

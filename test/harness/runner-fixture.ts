@@ -11,14 +11,6 @@ import type { FakeSession } from "./fake-session.ts";
 /** The token the fake edge accepts. */
 export const TEST_TOKEN = "test-runner-token";
 
-/** OSC 133 marks as bytes in the output. */
-export const MARK = {
-  promptStart: "\x1b]133;A\x07",
-  promptEnd: "\x1b]133;B\x07",
-  commandStart: "\x1b]133;C\x07",
-  commandDone: (status: number) => `\x1b]133;D;${status}\x07`,
-} as const;
-
 /** A running fake edge and runner. */
 export interface Fixture {
   edge: FakeEdge;
@@ -28,7 +20,7 @@ export interface Fixture {
   home: string;
   /** Everything the runner logged. */
   logs: string[];
-  /** Opens a session and waits until its shell shows a prompt. */
+  /** Opens a session and waits for its hello and its shell's first prompt (`waitFor`, else mark B). */
   open(options?: OpenOptions & { waitFor?: string }): Promise<FakeSession>;
   /** Stops the runner and the edge and removes the temp HOME. */
   close(): Promise<void>;
@@ -73,7 +65,8 @@ export async function startFixture(overrides: Partial<RunnerOptions> = {}): Prom
     logs,
     async open(options = {}) {
       const session = edge.openSession(host, { ...options, env: { HOME: home, ...options.env } });
-      await session.waitForOutput(options.waitFor ?? MARK.promptEnd);
+      if (options.waitFor === undefined) await session.waitForPrompt();
+      else await session.waitForOutput(options.waitFor);
       return session;
     },
     async close() {

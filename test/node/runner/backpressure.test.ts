@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { DEFAULT_WATERMARKS } from "../../../pty-runner/flow-control.ts";
 import { runCli, rssOf } from "../../harness/cli-process.ts";
 import { FakeEdge } from "../../harness/fake-edge.ts";
-import { MARK, TEST_TOKEN, startFixture } from "../../harness/runner-fixture.ts";
+import { TEST_TOKEN, startFixture } from "../../harness/runner-fixture.ts";
 import type { Fixture } from "../../harness/runner-fixture.ts";
 import { waitFor } from "../../harness/wait.ts";
 
@@ -56,7 +56,7 @@ test("`yes` for seconds keeps the unacked buffer and memory bounded, and Ctrl-C 
 
   const sentAt = performance.now();
   session.type("\x03");
-  await session.waitForOutput(MARK.commandDone(130), { timeoutMs: 1000 });
+  await session.waitForOutput(session.marks.commandDone(130), { timeoutMs: 1000 });
   expect(performance.now() - sentAt).toBeLessThan(1000);
   expect(session.violations).toEqual([]);
   console.log(
@@ -77,7 +77,7 @@ test("Ctrl-C reaches `yes` while its output is paused by flow control", async ()
   await new Promise((resolve) => setTimeout(resolve, 300));
   session.ack = { kind: "each" };
   session.releaseAcks();
-  await session.waitForOutput(MARK.commandDone(130), { timeoutMs: 2000 });
+  await session.waitForOutput(session.marks.commandDone(130), { timeoutMs: 2000 });
   expect(session.storedEnd - pausedAt).toBeLessThan(1 * MiB);
 });
 
@@ -91,7 +91,7 @@ test("a runner process stays within a fixed memory bound while `yes` floods a st
   try {
     await edge.waitForRunner("rss-test");
     const session = edge.openSession("rss-test", { keepBytes: false, ack: { kind: "held" } });
-    await session.waitForOutput(MARK.promptEnd);
+    await session.waitForPrompt();
     const before = rssOf(cli.child.pid!);
     if (before === null) return; // No /proc on this system.
     session.type("yes\r");

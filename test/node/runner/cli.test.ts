@@ -8,7 +8,7 @@ import { CloseCode } from "../../../protocol/index.ts";
 import { CLI_ENTRY, runCli } from "../../harness/cli-process.ts";
 import type { CliProcess } from "../../harness/cli-process.ts";
 import { FakeEdge } from "../../harness/fake-edge.ts";
-import { MARK, TEST_TOKEN } from "../../harness/runner-fixture.ts";
+import { TEST_TOKEN } from "../../harness/runner-fixture.ts";
 import { waitFor } from "../../harness/wait.ts";
 
 const running: CliProcess[] = [];
@@ -84,7 +84,7 @@ describe("against an edge", () => {
     });
     await server.waitForRunner("cli-stop");
     const sessions = [server.openSession("cli-stop"), server.openSession("cli-stop")];
-    await Promise.all(sessions.map((s) => s.waitForOutput(MARK.promptEnd)));
+    await Promise.all(sessions.map((s) => s.waitForPrompt()));
     sessions[0]!.type("sleep 60\r");
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
@@ -129,7 +129,7 @@ describe("against an edge", () => {
       const hello = await server.waitForRunner("cli-bundle");
       expect(hello.version).toMatch(/^\d+\.\d+\.\d+/);
       const session = server.openSession("cli-bundle");
-      await session.waitForOutput(MARK.promptEnd);
+      await session.waitForPrompt();
       session.type("echo on-$((10+10))\r");
       await session.waitForOutput("on-20\r\n");
       run.child.kill("SIGINT");

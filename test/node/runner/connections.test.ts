@@ -1,7 +1,8 @@
 /** The runner's connections: reconnects, heartbeats, fatal close codes, limits and shutdown. */
 import { afterEach, describe, expect, test } from "vitest";
 import { CloseCode } from "../../../protocol/index.ts";
-import { startRunner } from "../../../pty-runner/index.ts";
+import { RUNNER_HEARTBEAT_INTERVAL_MS } from "../../../protocol/index.ts";
+import { defaultRunnerOptions, startRunner } from "../../../pty-runner/index.ts";
 import { SILENT_LOGGER } from "../../../pty-runner/index.ts";
 import { sessionProcessGroups } from "../../../pty-runner/process-groups.ts";
 import { FakeEdge } from "../../harness/fake-edge.ts";
@@ -210,5 +211,30 @@ describe("sessions", () => {
       session.type('echo "[$PWD $(stty size) $WHO $TERM]"\r');
       await session.waitForOutput(`[${expected} xterm-256color]`);
     }
+  });
+});
+
+describe("data connection heartbeats", () => {
+  test("a data connection sends a heartbeat every second by default", async () => {
+    expect(defaultRunnerOptions().sessionHeartbeatIntervalMs).toBe(RUNNER_HEARTBEAT_INTERVAL_MS);
+    const fx = await fixture();
+    const session = await fx.open();
+    const from = session.pings;
+    await waitFor(() => session.pings >= from + 2, { timeoutMs: 3500, what: "two heartbeats" });
+  });
+
+  test("a session object that falls silent is reconnected after ten silent beats, not sooner", async () => {
+    const intervalMs = 50;
+    const fx = await fixture({ sessionHeartbeatIntervalMs: intervalMs });
+    const session = await fx.open();
+    session.silent = true;
+    await waitFor(() => session.generation === 2, { timeoutMs: 5000, what: "a reconnect" });
+    // Ten unanswered beats; the last may still have been on its way when the runner gave up.
+    expect(session.ignoredPings).toBeGreaterThanOrEqual(9);
+    session.silent = false;
+    const from = session.storedEnd;
+    session.type("echo back-$((5+5))\r");
+    await session.waitForOutput("back-10", { from });
+    expect(session.violations).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** A hundred shells at once: all open, all answer, all close cleanly. */
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { MARK, startFixture } from "../../harness/runner-fixture.ts";
+import { startFixture } from "../../harness/runner-fixture.ts";
 import type { Fixture } from "../../harness/runner-fixture.ts";
 import type { FakeSession } from "../../harness/fake-session.ts";
 import { waitFor } from "../../harness/wait.ts";
@@ -37,7 +37,7 @@ test(
         }),
       );
     }
-    await Promise.all(sessions.map((s) => s.waitForOutput(MARK.promptEnd, { timeoutMs: 60_000 })));
+    await Promise.all(sessions.map((s) => s.waitForPrompt({ timeoutMs: 60_000 })));
     expect(fx.runner.sessionIds()).toHaveLength(COUNT);
     const pids = sessions.map((s) => fx.runner.sessionPid(s.id)!);
     expect(new Set(pids).size).toBe(COUNT);

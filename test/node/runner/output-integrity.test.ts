@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { between, ptyOutputOf, sha256 } from "../../harness/local-pty.ts";
-import { MARK, startFixture } from "../../harness/runner-fixture.ts";
+import { startFixture } from "../../harness/runner-fixture.ts";
 import type { Fixture } from "../../harness/runner-fixture.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { DEFAULT_WATERMARKS } from "../../../pty-runner/flow-control.ts";
@@ -119,7 +119,9 @@ describe("output integrity", () => {
       expect(exit).toEqual({ code: 0, signal: null });
       expect(offset).toBe(session.storedEnd);
       const all = session.output.view().bytes;
-      const output = all.subarray(all.lastIndexOf(MARK.commandStart) + MARK.commandStart.length);
+      const output = all.subarray(
+        all.lastIndexOf(session.marks.commandStart) + session.marks.commandStart.length,
+      );
       expect(output.length, `run ${run}: bytes after the command started`).toBe(expected.length);
       expect(sha256(output), `run ${run}`).toBe(sha256(expected));
       expect(session.violations).toEqual([]);

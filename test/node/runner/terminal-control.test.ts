@@ -1,6 +1,6 @@
 /** What the edge can do to a running shell: resize it, signal it, and see how it exited. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { MARK, startFixture } from "../../harness/runner-fixture.ts";
+import { startFixture } from "../../harness/runner-fixture.ts";
 import type { Fixture } from "../../harness/runner-fixture.ts";
 import { waitFor } from "../../harness/wait.ts";
 import { foregroundProcessGroup as foregroundGroup } from "../../../pty-runner/process-groups.ts";
@@ -70,13 +70,13 @@ describe("exit status", () => {
   test("SIGINT from the API reaches `sleep 30` in the foreground and the shell lives on", async () => {
     const session = await fx.open();
     session.type("sleep 30\r");
-    await session.waitForOutput(MARK.commandStart);
+    await session.waitForOutput(session.marks.commandStart);
     // Wait until the shell has handed the terminal to sleep's process group.
     const shell = fx.runner.sessionPid(session.id)!;
     await waitFor(() => foregroundGroup(shell) !== shell, { what: "sleep in the foreground" });
     const sentAt = performance.now();
     session.signal("SIGINT");
-    await session.waitForOutput(MARK.commandDone(130), { timeoutMs: 2000 });
+    await session.waitForOutput(session.marks.commandDone(130), { timeoutMs: 2000 });
     expect(performance.now() - sentAt).toBeLessThan(1000);
     const from = session.storedEnd;
     session.type("echo still-$((40+2))\r");
