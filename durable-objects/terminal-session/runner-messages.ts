@@ -21,6 +21,20 @@ export function handleRunnerMessage(
   const parsed = parseRunnerMessage(message);
   if (!parsed.ok) return sendError(ws, "bad_message", parsed.error);
   const msg = parsed.message;
+  if (msg.type === "hello") {
+    const shell = { name: msg.shell.slice(0, 64), marks: msg.marks, nonce: msg.nonce };
+    const meta = session.meta();
+    if (JSON.stringify(meta.shell ?? null) !== JSON.stringify(shell))
+      session.saveMeta({ ...meta, shell });
+    session.driver().onHello(shell.marks, shell.nonce);
+    session.tools.update();
+    return;
+  }
+  if (msg.type === "terminal") {
+    session.driver().onFacts(msg.probe, msg.offset, msg.facts);
+    session.tools.update();
+    return;
+  }
   if (msg.type === "spawn-failed") {
     if (!session.meta().exit) {
       const reason = `the runner could not start the shell: ${msg.message}`;
@@ -65,7 +79,8 @@ function storeOutput(session: SessionPort, ws: WebSocket, message: ArrayBuffer):
     // until the runner's ack below (which the gate does hold) the runner keeps and resends them.
     fanOutLive(session.viewers(), session.attachments, fresh.offset, fresh.data);
     history.append(fresh.offset, fresh.data);
-    session.tools.onOutput(fresh.offset, fresh.data);
+    session.driver().onOutput(fresh.offset, fresh.data);
+    session.tools.noteOutput();
     session.noteActivity();
   }
   sendToRunner(ws, { type: "ack", offset: history.end });

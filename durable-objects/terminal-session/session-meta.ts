@@ -1,5 +1,5 @@
 /** The session's own record (who, where, state, size, exit), kept in the object's KV storage. */
-import type { ExitStatus, SessionState, TerminalSize } from "../../protocol/index.ts";
+import type { ExitStatus, RunnerState, SessionState, TerminalSize } from "../../protocol/index.ts";
 
 /** Everything the session object knows about itself besides its output. */
 export interface SessionMeta {
@@ -17,6 +17,8 @@ export interface SessionMeta {
   /** Why the session ended or failed, for people. */
   reason: string | null;
   lastActivityAt: number;
+  /** How the runner started the shell (its `hello`): whether it prints marks, and their nonce. */
+  shell?: { name: string; marks: boolean; nonce: string | null } | null;
 }
 
 /** What the API may ask for when it creates a session. */
@@ -35,7 +37,7 @@ export interface SessionInfo {
   createdAt: string;
   size: TerminalSize;
   history: { start: number; end: number };
-  runner: "online" | "offline";
+  runner: RunnerState;
   viewers: number;
   exit: ExitStatus | null;
   reason: string | null;

@@ -1,15 +1,27 @@
 /** What the message handlers may do to their session: the seam between the Durable Object class and its logic. */
-import type { ExitStatus, SessionToRunner, SessionToViewer } from "../../protocol/index.ts";
+import type {
+  ExitStatus,
+  RunnerState,
+  SessionToRunner,
+  SessionToViewer,
+} from "../../protocol/index.ts";
+import type { InputLog } from "./input-log.ts";
 import type { OutputHistory } from "./output-history.ts";
 import type { SessionMeta } from "./session-meta.ts";
 import type { AttachmentCache } from "./socket-attachments.ts";
-import type { ToolRunner } from "./tool-runner.ts";
+import type { ShellDriver } from "./shell-driver.ts";
+import type { ToolCalls } from "./tool-calls.ts";
 import { sendMessage } from "./viewer-fanout.ts";
 
 /** The session as its handlers see it. */
 export interface SessionPort {
   readonly attachments: AttachmentCache;
-  readonly tools: ToolRunner;
+  readonly tools: ToolCalls;
+  /** Where the shell stands (marks, facts, input). */
+  driver(): ShellDriver;
+  /** Who typed what, when. */
+  inputLog(): InputLog;
+  runnerState(): RunnerState;
   /** The session's record (handlers run only for sessions that exist). */
   meta(): SessionMeta;
   saveMeta(meta: SessionMeta): void;

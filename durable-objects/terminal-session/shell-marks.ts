@@ -1,7 +1,8 @@
 /**
  * A streaming parser for OSC 133 shell-integration marks (prompt start A, input start B,
  * command start C, command end D;exit) in raw PTY output, with absolute offsets. Marks split
- * across frames are found too.
+ * across frames are found too. The runner's marks end in a per-session nonce (`;n=<nonce>`),
+ * so callers can tell the shell's own marks from look-alikes a command printed.
  */
 
 /** One mark, with the byte range of its escape sequence. */
@@ -9,6 +10,8 @@ export interface ShellMark {
   kind: "A" | "B" | "C" | "D";
   /** Exit status on D marks, when the shell reported one. */
   exitCode: number | null;
+  /** The mark's `n=` parameter (the session's nonce), or null when it has none. */
+  nonce: string | null;
   /** Offset of the mark's first byte (ESC). */
   start: number;
   /** Offset one past its last byte (BEL or ST). */
@@ -25,6 +28,11 @@ const MAX_MARK_BYTES = 128;
 export class ShellMarkParser {
   #pending: number[] = [];
   #pendingStart = 0;
+
+  /** Forgets a sequence begun in an earlier piece (the next piece does not follow it). */
+  reset(): void {
+    this.#pending = [];
+  }
 
   /** Parses `data`, which starts at absolute `offset` right after the previous piece. */
   feed(offset: number, data: Uint8Array): ShellMark[] {
@@ -101,11 +109,12 @@ export class ShellMarkParser {
     this.#pending = [];
     const kind = body[0];
     if (kind !== "A" && kind !== "B" && kind !== "C" && kind !== "D") return null;
+    const params = body.split(";").slice(1);
     let exitCode: number | null = null;
-    if (kind === "D") {
-      const code = Number(body.split(";")[1]);
-      exitCode = Number.isInteger(code) ? code : null;
+    if (kind === "D" && params[0] !== undefined && /^-?\d+$/.test(params[0])) {
+      exitCode = Number(params[0]);
     }
-    return { kind, exitCode, start, end };
+    const nonceParam = params.find((param) => param.startsWith("n="));
+    return { kind, exitCode, nonce: nonceParam ? nonceParam.slice(2) : null, start, end };
   }
 }

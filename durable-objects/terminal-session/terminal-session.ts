@@ -5,10 +5,14 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   CloseCode,
+  DEFAULT_COLS,
   HEARTBEAT_REPLY,
   HEARTBEAT_REQUEST,
   PROTOCOL_VERSION,
+  RUNNER_UNRESPONSIVE_MS,
+  encodeInputFrame,
   type ExitStatus,
+  type RunnerState,
   type Role,
   type SessionToViewer,
 } from "../../protocol/index.ts";
@@ -34,8 +38,11 @@ import {
   type RunnerAttachment,
   type ViewerAttachment,
 } from "./socket-attachments.ts";
+import { KvCallStore } from "./call-store.ts";
+import { InputLog, type InputRun, type InputSource } from "./input-log.ts";
+import { ShellDriver } from "./shell-driver.ts";
 import { createChunkTable, SqliteChunkStore } from "./sqlite-chunk-store.ts";
-import { ToolRunner, type ToolRequest, type ToolResult } from "./tool-runner.ts";
+import { ToolCalls, type ToolRequest, type ToolResult } from "./tool-calls.ts";
 import { pumpViewer, sendMessage } from "./viewer-fanout.ts";
 import { handleViewerMessage } from "./viewer-messages.ts";
 
@@ -47,6 +54,10 @@ export const SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
 
 /** Activity is written to storage at most this often (ms); idle deadlines are that coarse. */
 const ACTIVITY_PERSIST_MS = 60_000;
+/** While people watch, the runner's heartbeats are checked this often (ms), so "Live" stays true. */
+const WATCHED_LIVENESS_CHECK_MS = 1_000;
+/** A runner that has not connected this long after the session was created is not coming (ms). */
+const FIRST_CONNECT_GRACE_MS = 15_000;
 
 /** Result of creating a session. */
 export type CreateResult = { ok: true } | { ok: false; error: string };
@@ -59,16 +70,33 @@ export class TerminalSession extends DurableObject<Env> {
   #meta: SessionMeta | null | undefined;
   #history: OutputHistory | null = null;
   #activityPersistedAt = 0;
-  #tools = new ToolRunner({
-    history: () => this.#openHistory(),
-    runner: () => this.#currentRunner(),
-    exited: () => this.#loadMeta()?.exit != null,
+  #driver: ShellDriver | null = null;
+  #inputLog: InputLog | null = null;
+  /** When this instance last heard from the runner (a message; heartbeats are auto-answered). */
+  #runnerHeardAt = 0;
+  /** When the runner's connection was last lost; this instance's start until one connects. */
+  #runnerGoneSince = Date.now();
+  #announcedRunner: RunnerState | null = null;
+  #callStore = new KvCallStore(this.ctx.storage.kv);
+  #tools = new ToolCalls({
+    store: this.#callStore,
+    driver: () => this.#shellDriver(),
+    read: (from, to) => this.#readRange(from, to),
+    historyStart: () => this.#openHistory().start,
+    runnerState: () => this.#runnerState(),
+    runnerLost: () => this.#runnerLost(),
+    type: (bytes, callId) => this.#typeAsAgent(bytes, callId),
+    probe: () => this.#probe(),
     ended: () => this.#loadMeta()?.state === "ended",
+    leaseChanged: (lease) => this.#broadcast({ type: "lease", lease }),
   });
   /** What the message handlers may do; see session-port.ts. */
   #port: SessionPort = {
     attachments: this.#attachments,
     tools: this.#tools,
+    driver: () => this.#shellDriver(),
+    inputLog: () => this.#openInputLog(),
+    runnerState: () => this.#runnerState(),
     meta: () => this.#loadMeta()!,
     saveMeta: (meta) => this.#saveMeta(meta),
     history: () => this.#openHistory(),
@@ -114,7 +142,7 @@ export class TerminalSession extends DurableObject<Env> {
       createdAt: new Date(meta.createdAt).toISOString(),
       size: meta.size,
       history: { start: history.start, end: history.end },
-      runner: this.#currentRunner() ? "online" : "offline",
+      runner: this.#runnerState(),
       viewers: this.ctx.getWebSockets(VIEWER_TAG).length,
       exit: meta.exit,
       reason: meta.reason,
@@ -148,13 +176,25 @@ export class TerminalSession extends DurableObject<Env> {
     await this.#scheduleAlarm();
   }
 
+  /**
+   * The hub found that this session's runner came back without the shell (the runner process
+   * restarted): the shell is gone for good. A no-op for a session that already exited or ended.
+   */
+  async lost(reason: string): Promise<void> {
+    const meta = this.#loadMeta();
+    if (!meta || meta.state === "ended" || meta.exit) return;
+    this.#recordExit({ code: null, signal: null }, `lost: ${reason}`);
+    await this.#scheduleAlarm();
+  }
+
   /** Runs an agent tool call (a command, or input) and waits for its outcome. */
   async runTool(
     request: ToolRequest,
   ): Promise<ToolResult | { ok: false; code: "session_not_found"; message: string }> {
     const meta = this.#loadMeta();
     if (!meta) return { ok: false, code: "session_not_found", message: "no such session" };
-    if (meta.state === "ended") {
+    // A finished call's result outlives the session's output: `wait` may still read it.
+    if (meta.state === "ended" && request.kind !== "wait") {
       const message = `the session has ended: ${meta.reason ?? "closed"}`;
       return { ok: false, code: "session_ended", message };
     }
@@ -166,6 +206,12 @@ export class TerminalSession extends DurableObject<Env> {
       return { ...result, message: `${result.message}: ${after.reason}` };
     }
     return result;
+  }
+
+  /** Who typed into the shell: the latest `limit` runs of input, oldest first; null if no such session. */
+  async inputs(limit: number): Promise<InputRun[] | null> {
+    if (!this.#loadMeta()) return null;
+    return this.#openInputLog().recent(limit);
   }
 
   /** Raw output bytes from `since` (clamped to the retained history), at most `maxBytes` from the end. */
@@ -250,13 +296,16 @@ export class TerminalSession extends DurableObject<Env> {
       history: { start: history.start, end: history.end },
       replayFrom: from,
       size: meta.size,
-      runner: this.#currentRunner() ? "online" : "offline",
+      runner: this.#runnerState(),
       exit: meta.exit,
+      lease: this.#tools.lease(),
     } satisfies SessionToViewer);
     if (wanted !== null && wanted < history.start) {
       sendMessage(server, { type: "history-trimmed", requested: wanted, start: history.start });
     }
     pumpViewer(server, this.#attachments, history);
+    // Someone watches now: the runner's liveness is checked often enough to keep "Live" true.
+    void this.#scheduleAlarm();
     return upgraded(client, subprotocol);
   }
 
@@ -280,7 +329,8 @@ export class TerminalSession extends DurableObject<Env> {
       storedEnd: history.end,
       size: meta.size,
     });
-    this.#broadcast({ type: "runner", state: "online" });
+    this.#runnerHeardAt = Date.now();
+    this.#announceRunner();
     void this.#scheduleAlarm();
     return upgraded(client, subprotocol);
   }
@@ -299,6 +349,8 @@ export class TerminalSession extends DurableObject<Env> {
         ws.close(CloseCode.REPLACED, "replaced by a newer runner connection");
         return;
       }
+      this.#runnerHeardAt = Date.now();
+      if (this.#announcedRunner !== "online") this.#announceRunner();
       handleRunnerMessage(this.#port, ws, message);
       return;
     }
@@ -317,7 +369,9 @@ export class TerminalSession extends DurableObject<Env> {
       meta?.state !== "ended" &&
       att.generation === meta?.runnerGeneration
     ) {
-      this.#broadcast({ type: "runner", state: "offline" });
+      this.#runnerGoneSince = Date.now();
+      this.#announceRunner();
+      this.#tools.update();
     }
     // Reciprocate the close; 1005/1006 must never be sent back.
     try {
@@ -339,14 +393,12 @@ export class TerminalSession extends DurableObject<Env> {
     const now = Date.now();
     if (tombstoneExpired(meta, now)) return this.discard();
     const runner = this.#currentRunner();
-    if (runner) {
-      const att = this.#attachments.get(runner);
-      const lastBeat = this.ctx.getWebSocketAutoResponseTimestamp(runner)?.getTime() ?? 0;
-      if (runnerSilent(Math.max(lastBeat, att?.connectedAt ?? 0, meta.lastActivityAt), now)) {
-        runner.close(CloseCode.INTERNAL_ERROR, "no heartbeat from the runner");
-        this.#broadcast({ type: "runner", state: "offline" });
-      }
+    if (runner && runnerSilent(this.#heardFromRunner(), now)) {
+      runner.close(CloseCode.INTERNAL_ERROR, "no heartbeat from the runner");
+      this.#runnerGoneSince = now;
     }
+    this.#announceRunner();
+    this.#tools.update();
     const reason = endReasonAt(meta, this.#config, now);
     if (reason) this.#endNow(reason);
     await this.#scheduleAlarm();
@@ -355,11 +407,21 @@ export class TerminalSession extends DurableObject<Env> {
   async #scheduleAlarm(): Promise<void> {
     const meta = this.#loadMeta();
     if (!meta) return;
-    const at = nextAlarmAt(meta, this.#config, this.#currentRunner() !== null, Date.now());
+    const now = Date.now();
+    let at = nextAlarmAt(meta, this.#config, this.#currentRunner() !== null, now);
+    // People watching must see a frozen runner as such within seconds, not at the next deadline.
+    const watched = this.ctx.getWebSockets(VIEWER_TAG).length > 0;
+    if (watched && meta.state === "running" && this.#currentRunner()) {
+      at = Math.min(at, now + WATCHED_LIVENESS_CHECK_MS);
+    }
     await this.ctx.storage.setAlarm(at);
   }
 
   #endNow(reason: string): void {
+    // Ended first: whatever fails below, the session can never be left "running" (a failed
+    // DROP TABLE once did that). Every read path refuses an ended session, so output that
+    // could not be deleted is unreachable, and the tombstone's deleteAll removes it later.
+    this.#saveMeta({ ...this.#loadMeta()!, state: "ended", endedAt: Date.now(), reason });
     const runner = this.#currentRunner();
     if (runner) {
       sendToRunner(runner, { type: "close", reason });
@@ -368,18 +430,127 @@ export class TerminalSession extends DurableObject<Env> {
     const closeReason = `session ended: ${reason}`.slice(0, 120);
     for (const ws of this.ctx.getWebSockets(VIEWER_TAG))
       ws.close(CloseCode.SESSION_ENDED, closeReason);
-    this.#tools.onExit(this.#history?.end ?? 0);
-    this.ctx.storage.sql.exec("DROP TABLE IF EXISTS chunks");
+    // Calls still going end as "exited" (the session is marked ended above), read before the
+    // output goes.
+    this.#tools.update();
+    this.#tools.dispose();
     this.#history = null;
-    this.#saveMeta({ ...this.#loadMeta()!, state: "ended", endedAt: Date.now(), reason });
+    try {
+      this.ctx.storage.sql.exec("DROP TABLE IF EXISTS chunks");
+    } catch (error) {
+      console.error(`session ${this.#meta?.id}: could not delete its output: ${String(error)}`);
+    }
   }
 
   #recordExit(exit: ExitStatus, reason: string | null): void {
     const end = this.#openHistory().end;
     this.#saveMeta({ ...this.#loadMeta()!, state: "exited", exit, exitedAt: Date.now(), reason });
-    this.#tools.onExit(end);
+    this.#shellDriver().onExit();
+    this.#tools.update();
     if (reason) this.#broadcast({ type: "error", code: "spawn_failed", message: reason });
     this.#broadcast({ type: "exit", exit, offset: end });
+  }
+
+  // ----- Shell driver, runner liveness --------------------------------------------------------
+
+  // Built from the stored tail of the output: after a restart, the marks since the oldest call
+  // still going say where it is. The shell's kind comes from the runner's `hello`, kept in meta.
+  #shellDriver(): ShellDriver {
+    if (this.#driver) return this.#driver;
+    const history = this.#openHistory();
+    const meta = this.#loadMeta();
+    let from = Math.max(history.start, history.end - 64 * 1024);
+    for (const id of this.#callStore.ids()) {
+      const call = this.#callStore.get(id);
+      const at = call && call.phase !== "done" ? (call.clearFrom ?? call.typedAt) : null;
+      if (at !== null) from = Math.max(history.start, Math.min(from, at));
+    }
+    const driver = new ShellDriver(
+      from,
+      history.end > 0 || (meta?.runnerGeneration ?? 0) > 0,
+      () => this.#loadMeta()?.size.cols ?? DEFAULT_COLS,
+    );
+    if (meta?.shell) driver.onHello(meta.shell.marks, meta.shell.nonce);
+    for (const chunk of history.read(from, history.end - from)) {
+      const skip = Math.max(0, from - chunk.start);
+      driver.onOutput(chunk.start + skip, chunk.data.subarray(skip));
+    }
+    if (meta?.exit) driver.onExit();
+    this.#driver = driver;
+    return driver;
+  }
+
+  #readRange(from: number, to: number): Uint8Array {
+    const history = this.#openHistory();
+    const start = Math.max(from, history.start);
+    const end = Math.min(to, history.end);
+    if (end <= start) return new Uint8Array(0);
+    const chunks = history.read(start, end - start);
+    const bytes = new Uint8Array(end - start);
+    for (const chunk of chunks) {
+      const skip = Math.max(0, start - chunk.start);
+      const part = chunk.data.subarray(skip, Math.min(chunk.data.byteLength, end - chunk.start));
+      bytes.set(part, chunk.start + skip - start);
+    }
+    return bytes;
+  }
+
+  #openInputLog(): InputLog {
+    this.#inputLog ??= new InputLog(this.ctx.storage.sql);
+    return this.#inputLog;
+  }
+
+  #typeAsAgent(bytes: Uint8Array, callId: string): boolean {
+    const runner = this.#currentRunner();
+    if (!runner) return false;
+    const source: InputSource = { kind: "agent", callId };
+    this.#openInputLog().record(source, this.#openHistory().end, bytes.byteLength, Date.now());
+    runner.send(encodeInputFrame(bytes));
+    this.#noteActivity();
+    return true;
+  }
+
+  #probe(): void {
+    const runner = this.#currentRunner();
+    if (runner) sendToRunner(runner, { type: "probe", probe: this.#shellDriver().newProbe() });
+  }
+
+  /** The last time the runner was heard from: a message, a heartbeat, or its connection. */
+  #heardFromRunner(): number {
+    const runner = this.#currentRunner();
+    if (!runner) return 0;
+    const att = this.#attachments.get(runner);
+    const beat = this.ctx.getWebSocketAutoResponseTimestamp(runner)?.getTime() ?? 0;
+    const connected = att?.kind === "runner" ? att.connectedAt : 0;
+    this.#runnerHeardAt = Math.max(this.#runnerHeardAt, beat, connected);
+    return this.#runnerHeardAt;
+  }
+
+  #runnerState(): RunnerState {
+    if (!this.#currentRunner()) return "offline";
+    return Date.now() - this.#heardFromRunner() > RUNNER_UNRESPONSIVE_MS
+      ? "unresponsive"
+      : "online";
+  }
+
+  // Calls fail fast when the runner stopped answering, or has been away longer than a reconnect
+  // takes (a deploy or restart of the edge closes every socket; the runner is back in a second).
+  #runnerLost(): boolean {
+    const state = this.#runnerState();
+    if (state === "unresponsive") return true;
+    if (state === "online") return false;
+    const meta = this.#loadMeta();
+    const now = Date.now();
+    if (!meta || meta.runnerGeneration === 0)
+      return now - (meta?.createdAt ?? now) > FIRST_CONNECT_GRACE_MS;
+    return now - this.#runnerGoneSince > RUNNER_UNRESPONSIVE_MS;
+  }
+
+  #announceRunner(): void {
+    const state = this.#runnerState();
+    if (state === this.#announcedRunner) return;
+    this.#announcedRunner = state;
+    this.#broadcast({ type: "runner", state });
   }
 
   // ----- Helpers ------------------------------------------------------------------------------

@@ -92,16 +92,44 @@ function handleFrame(
     // Every xterm answers a query; forward one writer's answers only. Viewers' are dropped
     // silently: answering is automatic, not something a read-only person did.
     if (att.role !== "writer" || session.meta().exit || ws !== session.replyingWriter()) return;
-    session.runner()?.send(encodeInputFrame(frame.data));
+    const replyTo = session.runner();
+    if (!replyTo) return;
+    replyTo.send(encodeInputFrame(frame.data));
+    // An answer is input the program reads: facts taken before it are stale.
+    session.driver().onInput();
+    session.tools.update();
     return;
   }
   if (!mayWrite(session, ws, att, "type")) return;
   const runner = session.runner();
-  if (!runner) {
-    return sendError(ws, "runner_offline", "the runner is offline; input was not delivered");
+  const state = session.runnerState();
+  if (!runner || state !== "online") {
+    const why = state === "unresponsive" ? "is not responding" : "is offline";
+    return sendError(ws, "runner_offline", `the shell's host ${why}; your keys were not sent`);
   }
+  const lease = session.tools.lease();
+  // The keyboard is the agent's while its call runs; a lone Ctrl-C still gets through, so the
+  // person beside it can always stop what the agent started.
+  if (lease && !isInterrupt(frame.data)) {
+    const command = lease.command.length > 60 ? `${lease.command.slice(0, 57)}...` : lease.command;
+    return sendError(
+      ws,
+      "input_leased",
+      `the agent is running \`${command}\`; your keys were not sent (Ctrl-C still interrupts it)`,
+    );
+  }
+  session
+    .inputLog()
+    .record({ kind: "writer" }, session.history().end, frame.data.byteLength, Date.now());
   runner.send(message);
+  session.driver().onInput();
+  session.tools.update();
   session.noteActivity();
+}
+
+/** A lone Ctrl-C (ETX): the interrupt key, the one key a writer may press during an agent's call. */
+function isInterrupt(bytes: Uint8Array): boolean {
+  return bytes.byteLength === 1 && bytes[0] === 0x03;
 }
 
 function mayWrite(

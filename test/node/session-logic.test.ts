@@ -20,8 +20,21 @@ describe("ShellMarkParser", () => {
     const parser = new ShellMarkParser();
     const marks = parser.feed(100, bytes("x\x1b]133;C\x07out\x1b]133;D;42\x1b\\\x1b[0m"));
     expect(marks).toEqual([
-      { kind: "C", exitCode: null, start: 101, end: 109 },
-      { kind: "D", exitCode: 42, start: 112, end: 124 },
+      { kind: "C", exitCode: null, nonce: null, start: 101, end: 109 },
+      { kind: "D", exitCode: 42, nonce: null, start: 112, end: 124 },
+    ]);
+  });
+
+  it("reads the nonce the runner's marks carry, with or without an exit code", () => {
+    const parser = new ShellMarkParser();
+    const marks = parser.feed(
+      0,
+      bytes("\x1b]133;D;0;n=abc\x07\x1b]133;B;n=xyz\x07\x1b]133;D;n=q\x07"),
+    );
+    expect(marks.map((m) => [m.kind, m.exitCode, m.nonce])).toEqual([
+      ["D", 0, "abc"],
+      ["B", null, "xyz"],
+      ["D", null, "q"],
     ]);
   });
 
@@ -33,7 +46,9 @@ describe("ShellMarkParser", () => {
         ...parser.feed(0, bytes(text.slice(0, cut))),
         ...parser.feed(cut, bytes(text.slice(cut))),
       ];
-      expect(marks, `cut at ${cut}`).toEqual([{ kind: "D", exitCode: 7, start: 2, end: 12 }]);
+      expect(marks, `cut at ${cut}`).toEqual([
+        { kind: "D", exitCode: 7, nonce: null, start: 2, end: 12 },
+      ]);
     }
   });
 
@@ -42,7 +57,7 @@ describe("ShellMarkParser", () => {
     expect(parser.feed(0, bytes("\x1b[31mred\x1b]0;title\x07\x1b]133;Z\x07"))).toEqual([]);
     expect(parser.feed(40, bytes("\x1b]133;A" + "x".repeat(500)))).toEqual([]);
     expect(parser.feed(548, bytes("\x1b]133;B\x07"))).toEqual([
-      { kind: "B", exitCode: null, start: 548, end: 556 },
+      { kind: "B", exitCode: null, nonce: null, start: 548, end: 556 },
     ]);
   });
 });

@@ -1,12 +1,17 @@
 /**
  * A fake runner host for protocol tests (like sshx's Runner::Echo): it answers `open` requests,
- * connects data sockets and plays a tiny shell that emits OSC 133 marks like the real runner's bash.
+ * connects data sockets and plays a tiny shell that emits OSC 133 marks with the session's nonce,
+ * like the real runner's bash, and answers probes with the terminal facts a real runner would read.
  */
-import { encodeOutputFrame } from "../../protocol/index.ts";
+import { encodeOutputFrame, type TerminalFacts } from "../../protocol/index.ts";
 import { connectRunnerControl, connectRunnerData, type Peer } from "./helpers.ts";
 
-const OSC = (body: string) => `\x1b]133;${body}\x07`;
-const PROMPT = `${OSC("A")}sandbox$ ${OSC("B")}`;
+/** The nonce every fake shell's marks carry. */
+export const FAKE_NONCE = "fakeNonce0123456789abc";
+/** A mark as the fake shell prints it; `nonce` null prints a look-alike without one. */
+export const OSC = (body: string, nonce: string | null = FAKE_NONCE) =>
+  `\x1b]133;${body}${nonce === null ? "" : `;n=${nonce}`}\x07`;
+const PROMPT = () => `${OSC("A")}sandbox$ ${OSC("B")}`;
 
 /** One fake shell behind one session's data socket. */
 export class FakeShell {
@@ -14,15 +19,52 @@ export class FakeShell {
   offset = 0;
   #line = "";
   #pending: ((line: string) => void) | null = null;
-  #running: { interrupt: () => void } | null = null;
+  #running: { interrupt: () => void; name: string } | null = null;
+  #reads = 0;
 
   constructor(peer: Peer) {
     this.peer = peer;
     let seen = 0;
-    peer.ws.addEventListener("message", () => {
+    peer.ws.addEventListener("message", (event) => {
       while (seen < peer.inputs.length)
         this.#onInput(new TextDecoder().decode(peer.inputs[seen++]));
+      if (typeof event.data !== "string") return;
+      const message = JSON.parse(event.data);
+      if (message.type === "probe" && !peer.frozen) {
+        peer.sendText({
+          type: "terminal",
+          probe: message.probe,
+          offset: this.offset,
+          facts: this.facts(),
+        });
+      }
     });
+  }
+
+  /** What a real runner would read in /proc now. */
+  facts(): TerminalFacts {
+    if (this.#pending) {
+      return {
+        shellInForeground: true,
+        reading: "read",
+        shellReads: this.#reads,
+        foreground: ["bash"],
+      };
+    }
+    if (this.#running) {
+      return {
+        shellInForeground: false,
+        reading: null,
+        shellReads: this.#reads,
+        foreground: [this.#running.name],
+      };
+    }
+    return {
+      shellInForeground: true,
+      reading: "poll",
+      shellReads: this.#reads,
+      foreground: ["bash"],
+    };
   }
 
   /** Emits output with the next offsets. */
@@ -33,14 +75,17 @@ export class FakeShell {
   }
 
   prompt(): void {
-    this.emit(PROMPT);
+    this.emit(PROMPT());
   }
 
   #onInput(text: string): void {
+    this.#reads++;
     for (const ch of text) {
       if (ch === "\x03") {
         this.emit("^C\r\n");
-        this.#running?.interrupt();
+        this.#line = "";
+        if (this.#running) this.#running.interrupt();
+        else this.prompt(); // Ctrl-C at the prompt: the line is dropped, a new prompt drawn.
         continue;
       }
       if (ch === "\r" || ch === "\n") {
@@ -63,6 +108,7 @@ export class FakeShell {
     this.emit(OSC("C"));
     const done = (code: number) => {
       this.#running = null;
+      this.#pending = null;
       this.emit(`${OSC(`D;${code}`)}`);
       this.prompt();
     };
@@ -72,13 +118,17 @@ export class FakeShell {
     } else if (line === "false") done(1);
     else if (line.startsWith("read")) {
       this.emit("Continue? [y/N] ");
-      this.#running = { interrupt: () => done(130) };
+      this.#running = { interrupt: () => done(130), name: "bash" };
       this.#pending = (answer) => {
         this.emit(answer === "y" ? "yes!\r\n" : "no\r\n");
         done(answer === "y" ? 0 : 1);
       };
     } else if (line.startsWith("sleep")) {
-      this.#running = { interrupt: () => done(130) };
+      this.#running = { interrupt: () => done(130), name: "sleep" };
+    } else if (line.startsWith("fake-mark")) {
+      // Output that prints a look-alike end mark (no nonce), then keeps running.
+      this.emit(`${OSC("D;0", null)}${OSC("D;0", "wrongnonce")}still running\r\n`);
+      this.#running = { interrupt: () => done(130), name: "fake-mark" };
     } else if (line === "echo $$") {
       this.emit("4242\r\n");
       done(0);
@@ -115,6 +165,7 @@ export class FakeRunnerHost {
     const welcome = await peer.message("welcome");
     const shell = new FakeShell(peer);
     shell.offset = welcome.storedEnd;
+    peer.sendText({ type: "hello", shell: "bash", marks: true, nonce: FAKE_NONCE });
     this.shells.set(sessionId, shell);
     shell.emit("Welcome to the fake shell\r\n");
     shell.prompt();

@@ -1,6 +1,8 @@
 /** Test helpers inside workerd: real WebSocket round trips through the Worker, and a fake runner. */
 import { exports } from "cloudflare:workers";
 import {
+  HEARTBEAT_REQUEST,
+  RUNNER_HEARTBEAT_INTERVAL_MS,
   SUBPROTOCOL,
   decodeBinaryFrame,
   encodeOutputFrame,
@@ -122,6 +124,32 @@ export class Peer {
     this.ws.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
+  /** Beats the runner heartbeat every `intervalMs`, as a live runner does, until frozen or closed. */
+  beat(intervalMs = RUNNER_HEARTBEAT_INTERVAL_MS): void {
+    this.freeze();
+    this.frozen = false;
+    this.#beat = setInterval(() => {
+      if (this.closed) return this.freeze();
+      try {
+        this.ws.send(HEARTBEAT_REQUEST);
+      } catch {
+        this.freeze();
+      }
+    }, intervalMs);
+  }
+
+  /** Stops the heartbeat: to the session this peer now looks like a frozen runner. */
+  freeze(): void {
+    this.frozen = true;
+    if (this.#beat) clearInterval(this.#beat);
+    this.#beat = null;
+  }
+
+  /** Set by freeze(), cleared by beat(): fakes behind a frozen peer answer nothing. */
+  frozen = false;
+
+  #beat: ReturnType<typeof setInterval> | null = null;
+
   #wake(): void {
     const waiters = this.#waiters.splice(0);
     for (const w of waiters) w();
@@ -160,6 +188,7 @@ export async function connectRunnerData(sessionId: string, token = RUNNER_TOKEN)
     `/api/sessions/${sessionId}/runner`,
     offeredSubprotocols(token),
   );
+  peer.beat();
   return peer;
 }
 

@@ -18,6 +18,7 @@ describe("the agent tool API", () => {
     expect(body.tools.map((t) => t.name)).toEqual([
       "interactive_shell",
       "send_input",
+      "wait",
       "read_output",
       "close_session",
     ]);

@@ -10,6 +10,7 @@ import {
   endSession,
   grantJoin,
   runnerHub,
+  sessionStub,
 } from "../sessions/session-service.ts";
 
 /** Mounted at /api. Every route needs the API token. */
@@ -18,6 +19,7 @@ export const sessionsRoutes = new Hono<{ Bindings: Env }>();
 sessionsRoutes.use("/sessions", requireApiToken);
 sessionsRoutes.use("/sessions/:id", requireApiToken);
 sessionsRoutes.use("/sessions/:id/tokens", requireApiToken);
+sessionsRoutes.use("/sessions/:id/inputs", requireApiToken);
 sessionsRoutes.use("/hosts", requireApiToken);
 
 sessionsRoutes.post("/sessions", async (c) => {
@@ -63,6 +65,15 @@ sessionsRoutes.post("/sessions/:id/tokens", async (c) => {
 sessionsRoutes.delete("/sessions/:id", async (c) => {
   await endSession(c.env, c.req.param("id"), "closed through the API");
   return c.json({ success: true });
+});
+
+/** Who typed into the session: runs of input by an agent call or a writer, oldest first. */
+sessionsRoutes.get("/sessions/:id/inputs", async (c) => {
+  const id = c.req.param("id");
+  const stub = await sessionStub(c.env, id);
+  const inputs = stub ? await stub.inputs(200) : null;
+  if (!inputs) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
+  return c.json({ inputs });
 });
 
 sessionsRoutes.get("/hosts", async (c) => c.json({ hosts: await runnerHub(c.env).listHosts() }));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { InteractiveShellResult } from "../../protocol/index.ts";
-import type { ToolResult } from "../../durable-objects/terminal-session/tool-runner.ts";
+import type { ToolResult } from "../../durable-objects/terminal-session/tool-calls.ts";
 import { toPlainText } from "../../durable-objects/terminal-session/terminal-text.ts";
 import { requireApiToken } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
@@ -46,6 +46,8 @@ toolsRoutes.post("/:name", async (c) => {
       return c.json(await sendInput(c.env, origin, body));
     case "read_output":
       return c.json(await readOutput(c.env, body));
+    case "wait":
+      return c.json(await waitForCall(c.env, origin, body));
     default:
       await endSession(c.env, String(body.session_id), "closed by the agent");
       return c.json({ success: true, session_id: body.session_id, status: "ended" });
@@ -78,10 +80,17 @@ async function interactiveShell(env: Env, origin: string, body: Body) {
     sessionId = created.id;
   }
   const stub = await requireSession(env, sessionId);
+  const callId = body.call_id as string | undefined;
   const request =
     command === undefined
-      ? { kind: "open" as const, timeoutMs }
-      : { kind: "command" as const, command, timeoutMs };
+      ? { kind: "open" as const, timeoutMs, callId }
+      : {
+          kind: "command" as const,
+          command,
+          timeoutMs,
+          callId,
+          clearLine: body.clear_line === true,
+        };
   const result = await stub.runTool(request);
   if (!result.ok && body.session_id === undefined && result.code === "runner_offline") {
     // The session we just made never got its shell: do not leave a stray session behind.
@@ -100,7 +109,20 @@ async function sendInput(env: Env, origin: string, body: Body) {
   const sessionId = body.session_id as string;
   const stub = await requireSession(env, sessionId);
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
-  const result = await stub.runTool({ kind: "input", input: body.input as string, timeoutMs });
+  const result = await stub.runTool({
+    kind: "input",
+    input: body.input as string,
+    timeoutMs,
+    callId: body.call_id as string | undefined,
+  });
+  return toolResponse(env, origin, sessionId, result, "writer");
+}
+
+async function waitForCall(env: Env, origin: string, body: Body) {
+  const sessionId = body.session_id as string;
+  const stub = await requireSession(env, sessionId);
+  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
+  const result = await stub.runTool({ kind: "wait", callId: body.call_id as string, timeoutMs });
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
@@ -134,6 +156,9 @@ async function requireSession(env: Env, sessionId: string) {
 
 const REFUSAL_STATUS: Record<string, ContentfulStatusCode> = {
   busy: 409,
+  input_pending: 409,
+  call_id_conflict: 409,
+  call_not_found: 404,
   session_ended: 409,
   session_exited: 409,
   runner_offline: 503,
@@ -153,11 +178,13 @@ async function toolResponse(
   return {
     success: true,
     session_id: sessionId,
+    call_id: result.callId,
     status: result.status,
     exit_code: result.exitCode,
     output: result.output,
     output_truncated: result.outputTruncated,
     offsets: result.offsets,
+    cleared_line: result.clearedLine,
     viewer: grant,
     note: NOTE,
   };

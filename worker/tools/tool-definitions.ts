@@ -19,7 +19,13 @@ const timeoutMs: JsonSchema = {
   minimum: 100,
   maximum: 300000,
   description:
-    "Return after this many milliseconds even if the command is still running (default 10000).",
+    'Return after this many milliseconds even if the command has not ended (default 10000); it goes on, and "wait" with the call_id returns its end.',
+};
+const callId: JsonSchema = {
+  type: "string",
+  pattern: "^[A-Za-z0-9._:-]{1,128}$",
+  description:
+    "Your id for this call. Repeating a call with the same call_id returns that call's result and never runs it twice (safe retries).",
 };
 
 /** The tools, in the order they are listed. */
@@ -29,8 +35,9 @@ export const TOOL_DEFINITIONS: ToolDefinition[] = [
     description:
       "Run a shell command in a real terminal that the user can watch and type into. Without session_id a new " +
       "session is opened; with session_id the command runs in that session's shell (same process, same cwd, " +
-      "same environment). Returns when the command finishes, when it waits for input, or at timeout_ms. " +
-      "The result's session_id opens the same session in the user's terminal panel.",
+      "same environment). Returns when the command finishes (status completed, with its exit code), when a " +
+      "program waits for input (awaiting_input), or at timeout_ms (running, or queued while the shell starts: " +
+      "follow it with wait). The result's session_id opens the same session in the user's terminal panel.",
     input_schema: {
       type: "object",
       additionalProperties: false,
@@ -69,6 +76,12 @@ export const TOOL_DEFINITIONS: ToolDefinition[] = [
           description: "For a new session: terminal rows (default 24).",
         },
         timeout_ms: timeoutMs,
+        call_id: callId,
+        clear_line: {
+          type: "boolean",
+          description:
+            "If someone has typed text on the prompt line without running it, clear it first (reported in cleared_line) instead of refusing with input_pending.",
+        },
         viewer_role: {
           type: "string",
           enum: ["writer", "viewer"],
@@ -95,6 +108,23 @@ export const TOOL_DEFINITIONS: ToolDefinition[] = [
           maxLength: 65536,
           description: "The bytes to type, as a string.",
         },
+        timeout_ms: timeoutMs,
+        call_id: callId,
+      },
+    },
+  },
+  {
+    name: "wait",
+    description:
+      "Wait for an earlier interactive_shell or send_input call (by its call_id) to end, and return its final " +
+      "result: status, exit code and output. Use it after a result with status running or queued.",
+    input_schema: {
+      type: "object",
+      additionalProperties: false,
+      required: ["session_id", "call_id"],
+      properties: {
+        session_id: sessionId,
+        call_id: { ...callId, description: "The call_id of the call to wait for." },
         timeout_ms: timeoutMs,
       },
     },
