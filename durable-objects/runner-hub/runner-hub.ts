@@ -1,6 +1,7 @@
 /**
- * The RunnerHub Durable Object: holds every runner's control connection (one per host) and asks
- * a host's runner to open a session. One instance ("global") serves a deployment.
+ * The RunnerHub Durable Object: holds every runner's control connection (one per host), asks
+ * a host's runner to open a session, and reports the sessions a restarted runner no longer has.
+ * One instance ("global") serves a deployment.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -14,6 +15,7 @@ import {
 } from "../../protocol/index.ts";
 import { isMintedSessionId } from "../../worker/auth/session-id.ts";
 import { refuseWebSocket } from "../../worker/http/refuse-socket.ts";
+import { OpenedSessions } from "./opened-sessions.ts";
 
 /** Header carrying the (already authenticated) runner's host name. */
 export const HOST_HEADER = "x-webterm-host";
@@ -46,6 +48,8 @@ interface ControlAttachment {
   version: string | null;
   maxSessions: number | null;
   connectedAt: number;
+  /** Unique per control connection: tells which `open`s its `hello` may have crossed. */
+  connection: string;
 }
 
 const HOST_TAG_PREFIX = "host:";
@@ -55,8 +59,11 @@ export const HUB_NAME = "global";
 
 /** Tracks runner control connections and relays "open a session" to them. */
 export class RunnerHub extends DurableObject<Env> {
+  #opened: OpenedSessions;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#opened = new OpenedSessions(ctx.storage.sql);
     ctx.setWebSocketAutoResponse(
       new WebSocketRequestResponsePair(HEARTBEAT_REQUEST, HEARTBEAT_REPLY),
     );
@@ -78,6 +85,7 @@ export class RunnerHub extends DurableObject<Env> {
       version: null,
       maxSessions: null,
       connectedAt: Date.now(),
+      connection: crypto.randomUUID(),
     };
     server.serializeAttachment(attachment);
     server.send(
@@ -113,6 +121,8 @@ export class RunnerHub extends DurableObject<Env> {
     }
     const { host: _host, ...open } = request;
     ws.send(JSON.stringify({ type: "open", ...open } satisfies HubToRunner));
+    const att = ws.deserializeAttachment() as ControlAttachment;
+    this.#opened.record(request.host, request.sessionId, att.connection, Date.now());
     return { ok: true };
   }
 
@@ -135,7 +145,9 @@ export class RunnerHub extends DurableObject<Env> {
         version: msg.version,
         maxSessions,
       } satisfies ControlAttachment);
+      await this.#reportLost(att, msg.sessions);
     } else {
+      this.#opened.forget(msg.sessionId);
       // Only ids this deployment minted: a runner must not bring session objects into being.
       if (!(await isMintedSessionId(this.env.SESSION_SECRET, msg.sessionId))) return;
       await this.env.SESSIONS.get(this.env.SESSIONS.idFromName(msg.sessionId)).spawnFailed(
@@ -150,6 +162,24 @@ export class RunnerHub extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
+  }
+
+  // A runner's `hello` lists every shell it still has; a session it was asked to open and lacks
+  // died with an earlier runner process, and would otherwise wait for its idle timeout.
+  async #reportLost(att: ControlAttachment, present: string[]): Promise<void> {
+    const lost = this.#opened.missing(att.host, att.connection, present, Date.now());
+    const reason = `the runner on host "${att.host}" restarted without this shell`;
+    await Promise.all(
+      lost.map(async (sessionId) => {
+        try {
+          await this.env.SESSIONS.get(this.env.SESSIONS.idFromName(sessionId)).lost(reason);
+          this.#opened.forget(sessionId);
+        } catch (error) {
+          // Kept: the runner's next hello tries again.
+          console.error(`could not report session ${sessionId} lost: ${String(error)}`);
+        }
+      }),
+    );
   }
 
   #liveSockets(host?: string): WebSocket[] {

@@ -6,7 +6,7 @@ export function createChunkTable(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS chunks (start INTEGER PRIMARY KEY, data BLOB NOT NULL)");
 }
 
-/** ChunkStore backed by `chunks(start, data)`. Cursors are consumed at once (no await between). */
+/** ChunkStore backed by `chunks(start, data)`. Every cursor is read to its end at once (no await between). */
 export class SqliteChunkStore implements ChunkStore {
   #sql: SqlStorage;
 
@@ -33,21 +33,27 @@ export class SqliteChunkStore implements ChunkStore {
   }
 
   readFrom(offset: number, maxBytes: number): Chunk[] {
-    // The chunk holding `offset` starts at or before it: start from the greatest such start.
-    const rows = this.#sql.exec<{ start: number; data: ArrayBuffer }>(
-      `SELECT start, data FROM chunks
-       WHERE start >= COALESCE((SELECT MAX(start) FROM chunks WHERE start <= ?), 0)
-       ORDER BY start ASC`,
-      offset,
-    );
+    // The query itself is bounded and its cursor read to the end. Breaking out of a cursor
+    // leaves its statement open on `chunks` until the cursor is collected, and an open
+    // statement makes a later DROP TABLE fail with SQLITE_LOCKED (ending a session did).
+    // Chunks are contiguous, so the bytes before a chunk starting at `start` number
+    // `start - offset`: the chunks needed are the one holding `offset` (the greatest start at or
+    // before it) and those starting before `offset + maxBytes`.
+    const rows = this.#sql
+      .exec<{ start: number; data: ArrayBuffer }>(
+        `SELECT start, data FROM chunks
+         WHERE start >= COALESCE((SELECT MAX(start) FROM chunks WHERE start <= ?), 0)
+           AND start < ?
+         ORDER BY start ASC`,
+        offset,
+        offset + maxBytes,
+      )
+      .toArray();
     const out: Chunk[] = [];
-    let covered = 0;
     for (const row of rows) {
       const data = new Uint8Array(row.data);
-      if (row.start + data.byteLength <= offset) continue;
-      out.push({ start: row.start, data });
-      covered += row.start + data.byteLength - Math.max(row.start, offset);
-      if (covered >= maxBytes) break;
+      // Only the first row can end at or before `offset` (when `offset` is at the end).
+      if (row.start + data.byteLength > offset) out.push({ start: row.start, data });
     }
     return out;
   }
