@@ -125,6 +125,24 @@ describe("the agent console demo", () => {
     await context.close();
   });
 
+  it("a result card that said running updates itself when the command ends", async () => {
+    const { context, page } = await openDemo();
+    await askAgent(page, "sleep 7; echo after-the-sleep");
+    const card = page.locator('[data-testid="tool-result"]');
+    await card.waitFor();
+    expect(await card.locator(".card__meta").textContent()).toMatch(/^running/);
+    await poll(
+      async () =>
+        /^completed · exit 0/.test((await card.locator(".card__meta").textContent()) ?? ""),
+      "the card to say completed",
+      20_000,
+    );
+    expect(await card.locator('[data-testid="tool-result-output"]').textContent()).toBe(
+      "after-the-sleep\n",
+    );
+    await context.close();
+  });
+
   it("the whole flow, typing included, makes exactly one session", async () => {
     const before = stack.sessionObjectCount();
     const { context, page } = await openDemo();

@@ -3,7 +3,9 @@ import {
   CloseCode,
   describeCloseCode,
   type ExitStatus,
+  type KeyboardLease,
   type Role,
+  type RunnerState,
 } from "../../../protocol/index.ts";
 
 /** What the socket is doing. */
@@ -28,9 +30,11 @@ export interface ConnectionSnapshot {
   attempt: number;
   /** The role the session granted (from `welcome`); null before the first welcome. */
   role: Role | null;
-  runner: "online" | "offline" | null;
+  runner: RunnerState | null;
   /** How the shell ended, once it has. */
   exit: ExitStatus | null;
+  /** The agent call holding the keyboard, while one runs. */
+  lease: KeyboardLease | null;
   /** The close code that made the connection give up, when `phase` is "failed". */
   closeCode: number | null;
   /** The server's close reason, when it gave one. */
@@ -46,6 +50,7 @@ export const INITIAL_SNAPSHOT: ConnectionSnapshot = {
   role: null,
   runner: null,
   exit: null,
+  lease: null,
   closeCode: null,
   closeReason: null,
   latencyMs: null,
@@ -58,6 +63,8 @@ export type StatusKind =
   | "live"
   | "reconnecting"
   | "runner-offline"
+  | "runner-unresponsive"
+  | "leased"
   | "exited"
   | "ended"
   | "fatal"
@@ -110,6 +117,21 @@ export function describeStatus(s: ConnectionSnapshot): StatusView {
           kind: "runner-offline",
           label: "Runner offline",
           detail: "The machine running the shell is not connected; output resumes when it is back.",
+        };
+      }
+      if (s.runner === "unresponsive") {
+        return {
+          kind: "runner-unresponsive",
+          label: "Host not responding",
+          detail:
+            "The machine running the shell has stopped answering; keys typed now are refused, not lost.",
+        };
+      }
+      if (s.lease) {
+        return {
+          kind: "leased",
+          label: "Agent at the keyboard",
+          detail: `The agent is running ${JSON.stringify(s.lease.command)}; your keys are refused until it ends (Ctrl-C still interrupts it).`,
         };
       }
       return { kind: "live", label: "Live", detail: null };

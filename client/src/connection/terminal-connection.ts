@@ -322,6 +322,7 @@ export class TerminalConnection {
           role: message.role,
           runner: message.runner,
           exit: message.exit,
+          lease: message.lease,
           closeCode: null,
           closeReason: null,
         });
@@ -345,6 +346,9 @@ export class TerminalConnection {
         return;
       case "runner":
         this.#update({ runner: message.state });
+        return;
+      case "lease":
+        this.#update({ lease: message.lease });
         return;
       case "resize":
         this.#sessionSize = { cols: message.cols, rows: message.rows };

@@ -6,6 +6,7 @@ import type {
   JoinGrant,
   JoinGrantRequest,
   Role,
+  WaitRequest,
 } from "../../../protocol/index.ts";
 
 /** An API call failed; `message` is meant for a person. */
@@ -46,6 +47,32 @@ export async function callInteractiveShell(
   }
   return result;
 }
+
+/**
+ * Follows a call that returned "running" or "queued" with `POST /api/tools/wait` until it ends,
+ * calling `onResult` with each answer (the last one is final). Stops early when `signal` aborts.
+ */
+export async function followCall(
+  apiToken: string,
+  result: InteractiveShellResult,
+  onResult: (result: InteractiveShellResult) => void,
+  signal: AbortSignal,
+  server = window.location.origin,
+): Promise<void> {
+  let current = result;
+  while (!signal.aborted && (current.status === "running" || current.status === "queued")) {
+    const body: WaitRequest = {
+      session_id: current.session_id,
+      call_id: current.call_id,
+      timeout_ms: FOLLOW_WAIT_MS,
+    };
+    current = await postJson<InteractiveShellResult>(`${server}/api/tools/wait`, apiToken, body);
+    if (!signal.aborted) onResult(current);
+  }
+}
+
+/** How long one `wait` of the demo holds (ms): long polls, few requests. */
+const FOLLOW_WAIT_MS = 25_000;
 
 /** Mints a join link with `POST /api/sessions/{id}/tokens`. */
 export async function createJoinGrant(

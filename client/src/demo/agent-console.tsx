@@ -2,7 +2,7 @@
 import { useEffect, useReducer, useRef } from "preact/hooks";
 import type { InteractiveShellRequest } from "../../../protocol/index.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
-import { ApiCallError, callInteractiveShell } from "./agent-api.ts";
+import { ApiCallError, callInteractiveShell, followCall } from "./agent-api.ts";
 import { ApiTokenField } from "./api-token-field.tsx";
 import { CommandForm } from "./command-form.tsx";
 import { consoleReducer, INITIAL_CONSOLE } from "./console-state.ts";
@@ -12,6 +12,11 @@ import { useStoredString } from "./use-stored-string.ts";
 
 /** localStorage key of the API token. */
 const TOKEN_KEY = "webterm.apiToken";
+/**
+ * How long the demo's calls wait before they come back "running" (ms). Short enough that a long
+ * command shows its card soon; the card then follows the call to its end.
+ */
+const CALL_TIMEOUT_MS = 5_000;
 
 /** The whole demo page. */
 export function AgentConsole() {
@@ -19,6 +24,9 @@ export function AgentConsole() {
   const [state, dispatch] = useReducer(consoleReducer, INITIAL_CONSOLE);
   const { session, pending } = state;
   const terminalSection = useRef<HTMLElement>(null);
+  // Follows of "running" results stop when the page goes away.
+  const follows = useRef(new AbortController());
+  useEffect(() => () => follows.current.abort(), []);
 
   // On a phone the terminal sits below the transcript: bring it into view when a result opens
   // a (new) session, so the person sees the output without hunting for it.
@@ -31,7 +39,10 @@ export function AgentConsole() {
   }, [openedSessionId]);
 
   const run = async (command: string, reuseSession: boolean): Promise<void> => {
-    const request: InteractiveShellRequest = { initial_command: command };
+    const request: InteractiveShellRequest = {
+      initial_command: command,
+      timeout_ms: CALL_TIMEOUT_MS,
+    };
     if (reuseSession && session) request.session_id = session.sessionId;
     dispatch({ type: "call-started", command, request });
     if (!apiToken) {
@@ -44,7 +55,17 @@ export function AgentConsole() {
       return;
     }
     try {
-      dispatch({ type: "call-succeeded", result: await callInteractiveShell(apiToken, request) });
+      const result = await callInteractiveShell(apiToken, request);
+      dispatch({ type: "call-succeeded", result });
+      // A card that says "running" must not stay so: follow the call to its end.
+      void followCall(
+        apiToken,
+        result,
+        (next) => dispatch({ type: "result-updated", result: next }),
+        follows.current.signal,
+      ).catch(() => {
+        // The card keeps its last status; the terminal shows the truth meanwhile.
+      });
     } catch (err) {
       const e =
         err instanceof ApiCallError ? err : new ApiCallError(0, "client_error", String(err));

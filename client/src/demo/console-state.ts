@@ -27,6 +27,8 @@ export type ConsoleAction =
   | { type: "call-started"; command: string; request: InteractiveShellRequest }
   | { type: "call-succeeded"; result: InteractiveShellResult }
   | { type: "call-failed"; status: number; code: string; message: string }
+  /** A call that returned "running" or "queued" moved on (`wait` answered): its card updates. */
+  | { type: "result-updated"; result: InteractiveShellResult }
   /** Forget the session: the next command starts a new one. */
   | { type: "new-session" };
 
@@ -81,6 +83,17 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
         ],
         pending: false,
         session: state.session,
+      };
+    case "result-updated":
+      return {
+        ...state,
+        entries: state.entries.map((entry) =>
+          entry.kind === "tool-result" &&
+          entry.result.call_id === action.result.call_id &&
+          entry.result.session_id === action.result.session_id
+            ? { ...entry, result: action.result }
+            : entry,
+        ),
       };
     case "new-session":
       return { ...state, session: null };

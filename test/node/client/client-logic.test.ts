@@ -106,10 +106,12 @@ describe("agent console (the seed bug)", () => {
   const result = (sessionId: string): InteractiveShellResult => ({
     success: true,
     session_id: sessionId,
+    call_id: `call-${sessionId}`,
     status: "completed",
     exit_code: null,
     output: "sandbox\n",
     output_truncated: false,
+    cleared_line: null,
     offsets: { start: 0, end: 8 },
     viewer: {
       role: "writer",
@@ -167,5 +169,25 @@ describe("agent console (the seed bug)", () => {
       request: { initial_command: "ls" },
     });
     expect(state.session).toBeNull();
+  });
+
+  it("a result card that said running takes the call's final result, and only that card", () => {
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-succeeded",
+      result: { ...result("abc123"), call_id: "first", status: "completed" },
+    });
+    state = consoleReducer(state, {
+      type: "call-succeeded",
+      result: { ...result("abc123"), call_id: "second", status: "running", output: "" },
+    });
+    state = consoleReducer(state, {
+      type: "result-updated",
+      result: { ...result("abc123"), call_id: "second", status: "completed", exit_code: 0 },
+    });
+    const cards = state.entries.flatMap((e) => (e.kind === "tool-result" ? [e.result] : []));
+    expect(cards.map((c) => [c.call_id, c.status, c.exit_code])).toEqual([
+      ["first", "completed", null],
+      ["second", "completed", 0],
+    ]);
   });
 });

@@ -85,6 +85,7 @@ export class ViewerPeer {
       size: { cols: 80, rows: 24 },
       runner: options.runner ?? "online",
       exit: null,
+      lease: null,
     });
   }
 
