@@ -18,8 +18,8 @@ export interface BenchSession {
   viewerToken: string;
 }
 
-/** Bash's prompt: the shell-integration mark, or a plain `$ `/`# ` prompt without it. */
-const PROMPT = /\x1b\]133;B\x07|[$#] $/;
+/** Bash's prompt: the shell-integration mark (with its nonce), or a plain `$ `/`# ` prompt without it. */
+const PROMPT = /\x1b\]133;B(;[^\x07]*)?\x07|[$#] $/;
 
 /** Builds the runner from source (so the figures are for this tree) and the client if it is missing. */
 export function buildForBench(): void {

@@ -20,6 +20,8 @@ export interface BenchConfig {
   fanOut: { viewers: number[]; burstBytes: number; stallCompare: number };
   /** Idle shells opened on one runner. */
   manySessions: number;
+  /** Tool calls (and `bash -c true` spawns): warm-up before the first round, measured per round. */
+  toolCall: { warmup: number; perRound: number };
 }
 
 /** The full run (`npm run bench`). */
@@ -32,6 +34,7 @@ export const FULL_CONFIG: BenchConfig = {
   lateJoinBytes: [1 * MiB, 4 * MiB, 16 * MiB],
   fanOut: { viewers: [1, 10, 50], burstBytes: 8 * MiB, stallCompare: 50 },
   manySessions: 100,
+  toolCall: { warmup: 20, perRound: 100 },
 };
 
 /** The quick run (`npm run bench -- --quick`): every scenario, tiny sizes, seconds. */
@@ -44,6 +47,7 @@ export const QUICK_CONFIG: BenchConfig = {
   lateJoinBytes: [64 * 1024, 256 * 1024, 1 * MiB],
   fanOut: { viewers: [1, 2, 4], burstBytes: 256 * 1024, stallCompare: 4 },
   manySessions: 5,
+  toolCall: { warmup: 3, perRound: 10 },
 };
 
 /** What every scenario gets. */

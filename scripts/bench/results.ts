@@ -9,7 +9,7 @@ export interface Target {
 
 /** One figure in the table. */
 export interface Row {
-  /** Scenario key: throughput, echo, late-join, fan-out, many-sessions. */
+  /** Scenario key: throughput, echo, late-join, fan-out, many-sessions, tool-call. */
   scenario: string;
   /** What is measured, for a person. */
   measure: string;
@@ -23,7 +23,14 @@ export interface Row {
 }
 
 /** Every scenario the table must show (the quick test checks each has a row). */
-export const SCENARIOS = ["throughput", "echo", "late-join", "fan-out", "many-sessions"] as const;
+export const SCENARIOS = [
+  "throughput",
+  "echo",
+  "late-join",
+  "fan-out",
+  "many-sessions",
+  "tool-call",
+] as const;
 
 /** A number with sensible precision. */
 export function fmt(value: number, digits?: number): string {

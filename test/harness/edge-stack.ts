@@ -17,6 +17,15 @@ export interface StackSecrets {
   RUNNER_TOKEN: string;
 }
 
+/** A further runner process of a stack, registered as its own host. */
+export interface ExtraRunner {
+  host: string;
+  /** Flags after --url and --host (for example `["--shell", "/usr/bin/zsh"]`). */
+  args?: string[];
+  /** Variables added to the runner's environment (shells get those on its --env-allow list). */
+  env?: Record<string, string>;
+}
+
 /** A running edge with one runner attached. */
 export interface Stack {
   url: string;
@@ -24,6 +33,8 @@ export interface Stack {
   edge: Edge;
   runner: ManagedProcess;
   host: string;
+  /** The further runners asked for with `extraRunners`, by host. */
+  extraRunners: Map<string, ManagedProcess>;
   /** Calls the HTTP API with the API token; returns status and parsed JSON. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** How many TerminalSession objects have storage (sessions that exist). */
@@ -32,12 +43,27 @@ export interface Stack {
   restartEdge(): Promise<void>;
   /** Resolves when the runner is connected for its host. */
   waitForRunner(timeoutMs?: number): Promise<void>;
+  /** Resolves when a runner is connected for `host` (any of the stack's hosts). */
+  waitForHost(host: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Kills the main runner with SIGKILL (no goodbye, its shells die with it) and starts a new one
+   * for the same host, as after a crash; resolves once the old one is gone, before the new one
+   * has connected (`waitForRunner` waits for that).
+   */
+  restartRunner(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts wrangler dev and a runner for `host`; waits until the runner is connected. */
+/** Starts wrangler dev and a runner for `host` (plus `extraRunners`); waits until all are connected. */
 export async function startStack(
-  options: { host?: string; runnerArgs?: string[]; vars?: Record<string, string> } = {},
+  options: {
+    host?: string;
+    runnerArgs?: string[];
+    vars?: Record<string, string>;
+    /** Variables added to the main runner's environment. */
+    runnerEnv?: Record<string, string>;
+    extraRunners?: ExtraRunner[];
+  } = {},
 ): Promise<Stack> {
   const host = options.host ?? "local";
   const suffix = Math.random().toString(36).slice(2);
@@ -60,7 +86,24 @@ export async function startStack(
     host,
     token: secrets.RUNNER_TOKEN,
     extraArgs: options.runnerArgs ?? [],
+    env: options.runnerEnv,
   });
+  const extraRunners = new Map<string, ManagedProcess>();
+  for (const extra of options.extraRunners ?? []) {
+    extraRunners.set(
+      extra.host,
+      startRunnerProcess({
+        url: edge.url,
+        host: extra.host,
+        token: secrets.RUNNER_TOKEN,
+        extraArgs: extra.args ?? [],
+        env: extra.env,
+      }),
+    );
+  }
+  const stopRunners = async () => {
+    await Promise.all([runner.stop(), ...[...extraRunners.values()].map((r) => r.stop())]);
+  };
   const api: Stack["api"] = async (method, path, body) => {
     const response = await fetch(edge.url + path, {
       method,
@@ -69,21 +112,26 @@ export async function startStack(
     });
     return { status: response.status, body: await response.json() };
   };
-  const waitForRunner = async (timeoutMs = 30_000) => {
+  const waitForHost = async (wanted: string, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hosts = await api("GET", "/api/hosts").catch(() => ({ body: {} as any }));
-      if (hosts.body.hosts?.some((h: { host: string }) => h.host === host)) return;
+      if (hosts.body.hosts?.some((h: { host: string }) => h.host === wanted)) return;
       if (Date.now() > deadline) {
-        throw new Error(`runner did not connect:\n${runner.output()}\n${edge.output()}`);
+        const process = wanted === host ? runner : extraRunners.get(wanted);
+        throw new Error(
+          `runner for ${wanted} did not connect:\n${process?.output() ?? ""}\n${edge.output()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+  const waitForRunner = (timeoutMs?: number) => waitForHost(host, timeoutMs);
   try {
     await waitForRunner();
+    for (const extra of extraRunners.keys()) await waitForHost(extra);
   } catch (error) {
-    await runner.stop();
+    await stopRunners();
     await edge.stop();
     throw error;
   }
@@ -93,12 +141,26 @@ export async function startStack(
     edge,
     runner,
     host,
+    extraRunners,
     api,
     waitForRunner,
+    waitForHost,
     async restartEdge() {
       await edge.stop();
       edge = await startEdge(edgeOptions);
       stack.edge = edge;
+    },
+    async restartRunner() {
+      const old = stack.runner;
+      old.child.kill("SIGKILL");
+      await old.exited;
+      stack.runner = startRunnerProcess({
+        url: stack.url,
+        host,
+        token: secrets.RUNNER_TOKEN,
+        extraArgs: options.runnerArgs ?? [],
+        env: options.runnerEnv,
+      });
     },
     sessionObjectCount() {
       const root = join(persistTo, "v3", "do");
@@ -112,10 +174,16 @@ export async function startStack(
       return count;
     },
     async stop() {
-      await runner.stop();
+      await stopRunners();
       await edge.stop();
       rmSync(persistTo, { recursive: true, force: true });
     },
+  };
+  // After restartRunner, stack.runner is a process stop() above does not know: stop it as well.
+  const stopStack = stack.stop;
+  stack.stop = async () => {
+    await stack.runner.stop();
+    await stopStack();
   };
   return stack;
 }
