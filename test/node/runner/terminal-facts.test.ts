@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import type { TerminalFacts } from "../../../protocol/index.ts";
 import { allProcesses, readStat, readSyscall } from "../../../pty-runner/procfs.ts";
+import { readPsTerminalFacts } from "../../../pty-runner/ps-terminal-facts.ts";
 import { readTerminalFacts } from "../../../pty-runner/terminal-facts.ts";
 import { LocalPty } from "../../harness/local-pty.ts";
 import { waitFor } from "../../harness/wait.ts";
@@ -195,5 +196,37 @@ describe("when there is nothing to read", () => {
     pty.close();
     await waitFor(() => readStat(pty.pid) === null, { what: "dash reaped" });
     expect(await readTerminalFacts(pty.pid)).toBeNull();
+  });
+});
+
+// The ps fallback is written for macOS and BSD, where the kernel reports a terminal read as the
+// wait channel `ttyin`. Linux's ps takes the same options, so its parsing of the foreground group
+// runs here; its `reading` answer (Linux names other wait channels) runs nowhere.
+describe("the ps fallback (no /proc), on Linux's ps", () => {
+  test("finds the foreground group and its programs: the shell at its prompt, then a job", async () => {
+    const pty = shell("bash");
+    await factsWhen(pty.pid, prompt, "bash at its prompt");
+    expect(await readPsTerminalFacts(pty.pid)).toMatchObject({
+      shellInForeground: true,
+      foreground: ["bash"],
+      shellReads: null,
+    });
+    pty.type("sleep 30 | cat\r");
+    await asleepFacts(pty);
+    expect(await readPsTerminalFacts(pty.pid)).toMatchObject({
+      shellInForeground: false,
+      foreground: ["sleep", "cat"],
+    });
+  });
+
+  test("says nothing (null) for a shell that is gone", async () => {
+    const pty = shell("bash");
+    const pid = pty.pid;
+    pty.close();
+    const deadline = performance.now() + 10_000;
+    while ((await readPsTerminalFacts(pid)) !== null) {
+      expect(performance.now(), "ms until ps no longer finds the shell").toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 });
