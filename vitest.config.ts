@@ -6,7 +6,6 @@ import { defineConfig } from "vitest/config";
 const TEST_SECRETS = {
   API_TOKEN: "test-api-token",
   SESSION_SECRET: "test-session-secret",
-  RUNNER_TOKEN: "test-runner-token",
 };
 
 function workersProject(name: string, include: string[], vars: Record<string, string> = {}) {

@@ -8,3 +8,4 @@ export * from "./messages.ts";
 export * from "./http-api.ts";
 export * from "./join-link.ts";
 export * from "./host-name.ts";
+export * from "./host-credential.ts";

@@ -11,14 +11,14 @@ interface __BaseEnv_Env {
 	JOIN_TOKEN_TTL_SECONDS: "3600";
 	API_TOKEN: string;
 	SESSION_SECRET: string;
-	RUNNER_TOKEN: string;
 	SESSIONS: DurableObjectNamespace<import("./index").TerminalSession>;
 	RUNNER_HUB: DurableObjectNamespace<import("./index").RunnerHub>;
+	HOST_DIRECTORY: DurableObjectNamespace<import("./index").HostDirectory>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "TerminalSession" | "RunnerHub";
+		durableNamespaces: "TerminalSession" | "RunnerHub" | "HostDirectory";
 	}
 	interface Env extends __BaseEnv_Env {}
 }
@@ -27,7 +27,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ALLOWED_ORIGINS" | "HISTORY_CAP_BYTES" | "MAX_VIEWERS" | "IDLE_TIMEOUT_SECONDS" | "EXITED_RETENTION_SECONDS" | "JOIN_TOKEN_TTL_SECONDS" | "API_TOKEN" | "SESSION_SECRET" | "RUNNER_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ALLOWED_ORIGINS" | "HISTORY_CAP_BYTES" | "MAX_VIEWERS" | "IDLE_TIMEOUT_SECONDS" | "EXITED_RETENTION_SECONDS" | "JOIN_TOKEN_TTL_SECONDS" | "API_TOKEN" | "SESSION_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -1,18 +1,21 @@
 /** The Worker: a thin Hono router over the API, the socket routes and the static client. */
 import { Hono } from "hono";
 import { errorBody, handleError } from "./http/errors.ts";
+import { hostsRoutes } from "./routes/hosts-routes.ts";
 import { sessionsRoutes } from "./routes/sessions-routes.ts";
 import { socketRoutes } from "./routes/socket-routes.ts";
 import { toolsRoutes } from "./routes/tools-routes.ts";
 
 export { TerminalSession } from "../durable-objects/terminal-session/terminal-session.ts";
 export { RunnerHub } from "../durable-objects/runner-hub/runner-hub.ts";
+export { HostDirectory } from "../durable-objects/host-directory/host-directory.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/api", socketRoutes);
 app.route("/api", sessionsRoutes);
+app.route("/api", hostsRoutes);
 app.route("/api/tools", toolsRoutes);
 app.notFound((c) =>
   c.req.path.startsWith("/api/")

@@ -37,6 +37,22 @@ export class OpenedSessions {
     this.#table().exec("DELETE FROM opened_sessions WHERE session_id = ?", sessionId);
   }
 
+  /** Every session recorded (the host's credential was revoked: each must drop its runner). */
+  all(): string[] {
+    return this.#table()
+      .exec<{ session_id: string }>("SELECT session_id FROM opened_sessions")
+      .toArray()
+      .map((row) => row.session_id);
+  }
+
+  /** Whether `sessionId` was opened here (a runner may speak only of its own host's sessions). */
+  has(sessionId: string): boolean {
+    return (
+      this.#table().exec("SELECT 1 FROM opened_sessions WHERE session_id = ?", sessionId).toArray()
+        .length > 0
+    );
+  }
+
   /**
    * Compares the host's records with the sessions its runner says it has (its `hello` on
    * `connection`): confirms the ones it has and returns the ones it lacks, which the caller

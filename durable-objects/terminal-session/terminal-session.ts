@@ -51,6 +51,8 @@ export const PEER_HEADER = "x-webterm-peer";
 export const ROLE_HEADER = "x-webterm-role";
 export const OFFSET_HEADER = "x-webterm-offset";
 export const SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
+/** The host whose credential the connecting runner proved (set by the Worker after checking it). */
+export const RUNNER_HOST_HEADER = "x-webterm-runner-host";
 
 /** Activity is written to storage at most this often (ms); idle deadlines are that coarse. */
 const ACTIVITY_PERSIST_MS = 60_000;
@@ -180,6 +182,17 @@ export class TerminalSession extends DurableObject<Env> {
    * The hub found that this session's runner came back without the shell (the runner process
    * restarted): the shell is gone for good. A no-op for a session that already exited or ended.
    */
+  /**
+   * The host's credential was revoked or replaced: close the runner's data connection (4401, so
+   * it does not come back with the old credential); the session shows its runner offline.
+   */
+  async dropRunner(reason: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(RUNNER_TAG)) ws.close(CloseCode.UNAUTHORIZED, reason);
+    this.#runnerGoneSince = Date.now();
+    this.#announceRunner();
+    this.#tools.update();
+  }
+
   async lost(reason: string): Promise<void> {
     const meta = this.#loadMeta();
     if (!meta || meta.state === "ended" || meta.exit) return;
@@ -246,7 +259,15 @@ export class TerminalSession extends DurableObject<Env> {
       return refuseWebSocket(CloseCode.SESSION_ENDED, reason, subprotocol);
     }
     const peer = request.headers.get(PEER_HEADER);
-    if (peer === "runner") return this.#acceptRunner(meta, subprotocol);
+    if (peer === "runner") {
+      // One credential, one host: a runner of another host may not serve, read or fence this shell.
+      const host = request.headers.get(RUNNER_HOST_HEADER);
+      if (host !== meta.host) {
+        const reason = `this session runs on host "${meta.host}", not "${host ?? "(none)"}"`;
+        return refuseWebSocket(CloseCode.FORBIDDEN, reason, subprotocol);
+      }
+      return this.#acceptRunner(meta, subprotocol);
+    }
     if (peer === "viewer") {
       const role: Role = request.headers.get(ROLE_HEADER) === "writer" ? "writer" : "viewer";
       const offset = request.headers.get(OFFSET_HEADER);

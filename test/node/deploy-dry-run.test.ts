@@ -1,4 +1,4 @@
-/** The same code deploys to Cloudflare unchanged: `wrangler deploy --dry-run` bundles the Worker, both Durable Objects and the client assets. */
+/** The same code deploys to Cloudflare unchanged: `wrangler deploy --dry-run` bundles the Worker, its three Durable Object classes and the client assets. */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../scripts/lib/dev-stack.ts";
 
-it("bundles for wrangler deploy with both Durable Object classes and the built client", async () => {
+it("bundles for wrangler deploy with every Durable Object class and the built client", async () => {
   const outdir = mkdtempSync(join(tmpdir(), "webterm-deploy-"));
   try {
     const wrangler = join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
@@ -18,6 +18,7 @@ it("bundles for wrangler deploy with both Durable Object classes and the built c
     );
     expect(stdout).toMatch(/env\.SESSIONS \(TerminalSession\)\s+Durable Object/);
     expect(stdout).toMatch(/env\.RUNNER_HUB \(RunnerHub\)\s+Durable Object/);
+    expect(stdout).toMatch(/env\.HOST_DIRECTORY \(HostDirectory\)\s+Durable Object/);
     expect(stdout).toMatch(/Read \d+ files from the assets directory/);
     const bundle = readFileSync(join(outdir, "index.js"), "utf8");
     expect(bundle).toMatch(/TerminalSession = class extends/);

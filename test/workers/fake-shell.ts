@@ -147,8 +147,11 @@ export class FakeRunnerHost {
   readonly shells = new Map<string, FakeShell>();
   readonly control: Peer;
 
-  private constructor(control: Peer) {
+  readonly host: string;
+
+  private constructor(control: Peer, host: string) {
     this.control = control;
+    this.host = host;
     control.ws.addEventListener("message", (event) => {
       if (typeof event.data !== "string") return;
       const message = JSON.parse(event.data);
@@ -157,11 +160,11 @@ export class FakeRunnerHost {
   }
 
   static async connect(host = "local"): Promise<FakeRunnerHost> {
-    return new FakeRunnerHost(await connectRunnerControl(host));
+    return new FakeRunnerHost(await connectRunnerControl(host), host);
   }
 
   async #open(sessionId: string): Promise<void> {
-    const peer = await connectRunnerData(sessionId);
+    const peer = await connectRunnerData(sessionId, undefined, this.host);
     const welcome = await peer.message("welcome");
     const shell = new FakeShell(peer);
     shell.offset = welcome.storedEnd;

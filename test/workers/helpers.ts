@@ -10,7 +10,6 @@ import {
 } from "../../protocol/index.ts";
 
 export const API_TOKEN = "test-api-token";
-export const RUNNER_TOKEN = "test-runner-token";
 const BASE = "http://example.com";
 
 /** Calls the Worker's HTTP API with the API token. */
@@ -175,15 +174,53 @@ export async function openSocket(
   return { peer: new Peer(ws), response };
 }
 
-/** A fake runner: its control connection for `host`. */
-export async function connectRunnerControl(host = "local", token = RUNNER_TOKEN): Promise<Peer> {
-  const { peer } = await openSocket(`/api/runners/${host}/connect`, offeredSubprotocols(token));
+const minted = new Map<string, { credential: string; fingerprint: string }>();
+
+/**
+ * `host`'s runner credential, minted through the admin API as an operator would. The one minted
+ * earlier is reused while the edge still has it (storage may be fresh for each test), so a
+ * control and a data connection of one test share it.
+ */
+export async function hostCredential(host = "local"): Promise<string> {
+  const known = minted.get(host);
+  if (known) {
+    const status = await api("GET", `/api/hosts/${host}`);
+    const current = status.ok
+      ? ((await status.json()) as { credential: { fingerprint: string } | null }).credential
+      : (await status.body?.cancel(), null);
+    if (current?.fingerprint === known.fingerprint) return known.credential;
+  }
+  const response = await api("POST", "/api/hosts", { host });
+  if (!response.ok)
+    throw new Error(`minting for ${host}: ${response.status} ${await response.text()}`);
+  const body = (await response.json()) as { credential: string; fingerprint: string };
+  minted.set(host, body);
+  return body.credential;
+}
+
+/** A fake runner: its control connection for `host`, with that host's credential unless given. */
+export async function connectRunnerControl(host = "local", token?: string): Promise<Peer> {
+  const credential = token ?? (await hostCredential(host));
+  const { peer } = await openSocket(
+    `/api/runners/${host}/connect`,
+    offeredSubprotocols(credential),
+  );
   await peer.message("welcome");
+  // A live runner beats on its control connection too; freeze() makes it look frozen.
+  peer.beat();
   return peer;
 }
 
-/** A fake runner's data connection for one session. */
-export async function connectRunnerData(sessionId: string, token = RUNNER_TOKEN): Promise<Peer> {
+/**
+ * A fake runner's data connection for one session, with `token` or else the credential of the
+ * host the session runs on (`host`, default "local").
+ */
+export async function connectRunnerData(
+  sessionId: string,
+  token?: string,
+  host = "local",
+): Promise<Peer> {
+  token ??= await hostCredential(host);
   const { peer } = await openSocket(
     `/api/sessions/${sessionId}/runner`,
     offeredSubprotocols(token),
@@ -231,7 +268,7 @@ export async function startSession(host = "local"): Promise<TestSession> {
   const open = await control.message("open");
   if (open.sessionId !== created.session_id)
     throw new Error("runner was asked to open another session");
-  const runner = await connectRunnerData(created.session_id);
+  const runner = await connectRunnerData(created.session_id, undefined, host);
   await runner.message("welcome");
   return {
     id: created.session_id,

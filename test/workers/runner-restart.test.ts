@@ -22,8 +22,8 @@ async function createSession(host: string, control: Peer): Promise<{ id: string;
 }
 
 /** Connects the fake runner's data socket for a session, as a runner does after `open`. */
-async function attachShell(sessionId: string): Promise<Peer> {
-  const runner = await connectRunnerData(sessionId);
+async function attachShell(sessionId: string, host: string): Promise<Peer> {
+  const runner = await connectRunnerData(sessionId, undefined, host);
   await runner.message("welcome");
   return runner;
 }
@@ -37,8 +37,8 @@ it("marks the sessions a restarted runner no longer has as exited, and leaves th
   const before = await connectRunnerControl(host);
   const gone = await createSession(host, before);
   const kept = await createSession(host, before);
-  const goneShell = await attachShell(gone.id);
-  await attachShell(kept.id);
+  const goneShell = await attachShell(gone.id, host);
+  await attachShell(kept.id, host);
   const viewer = await connectViewer(gone.id, gone.token);
   await viewer.message("welcome");
 

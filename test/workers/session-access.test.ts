@@ -5,7 +5,7 @@ import { CloseCode, offeredSubprotocols } from "../../protocol/index.ts";
 import { signJoinToken } from "../../worker/auth/join-token.ts";
 import { mintSessionId } from "../../worker/auth/session-id.ts";
 import {
-  RUNNER_TOKEN,
+  hostCredential,
   api,
   connectRunnerData,
   connectViewer,
@@ -85,7 +85,7 @@ describe("joining a session", () => {
     const b = await startSession();
     const cross = await connectViewer(a.id, b.writerToken);
     expect((await cross.closedWith()).code).toBe(CloseCode.FORBIDDEN);
-    const runnerAsViewer = await connectViewer(a.id, RUNNER_TOKEN);
+    const runnerAsViewer = await connectViewer(a.id, await hostCredential());
     expect((await runnerAsViewer.closedWith()).code).toBe(CloseCode.FORBIDDEN);
     const viewerAsRunner = await connectRunnerData(a.id, a.writerToken);
     expect((await viewerAsRunner.closedWith()).code).toBe(CloseCode.FORBIDDEN);

@@ -1,4 +1,4 @@
-/** REST routes for sessions: create, describe, mint join tokens, end; and the list of hosts. */
+/** REST routes for sessions: create, describe, mint join tokens, end, and who typed what. */
 import { Hono } from "hono";
 import type { Role } from "../../protocol/index.ts";
 import { requireApiToken } from "../auth/bearer.ts";
@@ -9,7 +9,6 @@ import {
   describeSession,
   endSession,
   grantJoin,
-  runnerHub,
   sessionStub,
 } from "../sessions/session-service.ts";
 
@@ -20,7 +19,6 @@ sessionsRoutes.use("/sessions", requireApiToken);
 sessionsRoutes.use("/sessions/:id", requireApiToken);
 sessionsRoutes.use("/sessions/:id/tokens", requireApiToken);
 sessionsRoutes.use("/sessions/:id/inputs", requireApiToken);
-sessionsRoutes.use("/hosts", requireApiToken);
 
 sessionsRoutes.post("/sessions", async (c) => {
   const body = await readJsonObject(c.req.raw);
@@ -75,8 +73,6 @@ sessionsRoutes.get("/sessions/:id/inputs", async (c) => {
   if (!inputs) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
   return c.json({ inputs });
 });
-
-sessionsRoutes.get("/hosts", async (c) => c.json({ hosts: await runnerHub(c.env).listHosts() }));
 
 function optionalString(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];

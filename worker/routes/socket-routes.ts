@@ -7,25 +7,28 @@ import {
   CloseCode,
   SUBPROTOCOL,
   isValidHostName,
+  parseHostCredential,
   parseOfferedSubprotocols,
+  type HostCredential,
 } from "../../protocol/index.ts";
 import {
   OFFSET_HEADER,
   PEER_HEADER,
   ROLE_HEADER,
+  RUNNER_HOST_HEADER,
   SUBPROTOCOL_HEADER,
 } from "../../durable-objects/terminal-session/terminal-session.ts";
 import {
   HOST_HEADER,
+  HOST_SECRET_HEADER,
   HUB_SUBPROTOCOL_HEADER,
 } from "../../durable-objects/runner-hub/runner-hub.ts";
-import { secretsEqual } from "../auth/crypto.ts";
 import { looksLikeJoinToken, verifyJoinToken } from "../auth/join-token.ts";
 import { isOriginAllowed } from "../auth/origin.ts";
 import { readConfig } from "../config.ts";
 import { errorBody } from "../http/errors.ts";
 import { isWebSocketUpgrade, refuseWebSocket } from "../http/refuse-socket.ts";
-import { runnerHub, sessionStub } from "../sessions/session-service.ts";
+import { hostHub, sessionStub } from "../sessions/session-service.ts";
 
 type Ctx = Context<{ Bindings: Env }>;
 
@@ -47,9 +50,12 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
   if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a join token is required", echo);
   const check = await verifyJoinToken(c.env.SESSION_SECRET, token, Math.floor(Date.now() / 1000));
   if (!check.ok) {
-    const runnerToken = await secretsEqual(token, c.env.RUNNER_TOKEN);
-    if (runnerToken)
-      return refuseWebSocket(CloseCode.FORBIDDEN, "runner tokens cannot join as viewers", echo);
+    if (parseHostCredential(token))
+      return refuseWebSocket(
+        CloseCode.FORBIDDEN,
+        "runner credentials cannot join as viewers",
+        echo,
+      );
     return refuseWebSocket(CloseCode.UNAUTHORIZED, check.reason, echo);
   }
   const id = c.req.param("id");
@@ -68,27 +74,34 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
   return stub.fetch(new Request(c.req.raw, { headers }));
 });
 
-/** A runner's data connection for one session, with the runner token. */
+/**
+ * A runner's data connection for one session. The credential proves one host; the session itself
+ * refuses a runner of any host but its own, so no credential can take over another host's shell.
+ */
 socketRoutes.get("/sessions/:id/runner", async (c) => {
   const pre = preflight(c);
   if (pre instanceof Response) return pre;
-  const refused = await checkRunnerToken(c, pre.token, pre.echo);
-  if (refused) return refused;
+  const credential = readCredential(pre.token, pre.echo);
+  if (credential instanceof Response) return credential;
+  const refused = await hostHub(c.env, credential.host).verifySecret(
+    credential.host,
+    credential.secret,
+  );
+  if (refused) return refuseWebSocket(CloseCode.UNAUTHORIZED, refused, pre.echo);
   const stub = await sessionStub(c.env, c.req.param("id"));
   if (!stub) return refuseWebSocket(CloseCode.SESSION_NOT_FOUND, "no such session", pre.echo);
   const headers = trustedHeaders(c.req.raw, {
     [PEER_HEADER]: "runner",
+    [RUNNER_HOST_HEADER]: credential.host,
     [SUBPROTOCOL_HEADER]: pre.echo,
   });
   return stub.fetch(new Request(c.req.raw, { headers }));
 });
 
-/** A runner's control connection for its host. */
+/** A runner's control connection for its host: only with that host's credential. */
 socketRoutes.get("/runners/:host/connect", async (c) => {
   const pre = preflight(c);
   if (pre instanceof Response) return pre;
-  const refused = await checkRunnerToken(c, pre.token, pre.echo);
-  if (refused) return refused;
   const host = c.req.param("host");
   if (!isValidHostName(host)) {
     return refuseWebSocket(
@@ -97,11 +110,21 @@ socketRoutes.get("/runners/:host/connect", async (c) => {
       pre.echo,
     );
   }
+  const credential = readCredential(pre.token, pre.echo);
+  if (credential instanceof Response) return credential;
+  if (credential.host !== host) {
+    return refuseWebSocket(
+      CloseCode.FORBIDDEN,
+      `this credential is for host "${credential.host}", not "${host}"`,
+      pre.echo,
+    );
+  }
   const headers = trustedHeaders(c.req.raw, {
     [HOST_HEADER]: host,
+    [HOST_SECRET_HEADER]: credential.secret,
     [HUB_SUBPROTOCOL_HEADER]: pre.echo,
   });
-  return runnerHub(c.env).fetch(new Request(c.req.raw, { headers }));
+  return hostHub(c.env, host).fetch(new Request(c.req.raw, { headers }));
 });
 
 /** Checks the upgrade and the protocol version; returns the credential and the subprotocol to echo. */
@@ -121,19 +144,21 @@ function preflight(c: Ctx): Response | { token: string | null; echo: string } {
   return { token: offered.token, echo: SUBPROTOCOL };
 }
 
-async function checkRunnerToken(
-  c: Ctx,
-  token: string | null,
-  echo: string,
-): Promise<Response | null> {
-  if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a runner token is required", echo);
+/** The host credential the runner offered, or the refusal to send back. */
+function readCredential(token: string | null, echo: string): HostCredential | Response {
+  if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a host credential is required", echo);
   if (looksLikeJoinToken(token)) {
     return refuseWebSocket(CloseCode.FORBIDDEN, "join tokens cannot connect as a runner", echo);
   }
-  if (!c.env.RUNNER_TOKEN || !(await secretsEqual(token, c.env.RUNNER_TOKEN))) {
-    return refuseWebSocket(CloseCode.UNAUTHORIZED, "the runner token is wrong", echo);
+  const credential = parseHostCredential(token);
+  if (!credential) {
+    return refuseWebSocket(
+      CloseCode.UNAUTHORIZED,
+      "not a host credential (mint one with POST /api/hosts)",
+      echo,
+    );
   }
-  return null;
+  return credential;
 }
 
 // Internal headers are set only here; any copy a client sent is dropped first.

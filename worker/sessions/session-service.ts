@@ -9,7 +9,8 @@ import {
   type Role,
   type TerminalSize,
 } from "../../protocol/index.ts";
-import { HUB_NAME } from "../../durable-objects/runner-hub/runner-hub.ts";
+import { DEFAULT_DIRECTORY } from "../../durable-objects/host-directory/host-directory.ts";
+import { hostHubName, type HostStatus } from "../../durable-objects/runner-hub/runner-hub.ts";
 import type { SessionInfo } from "../../durable-objects/terminal-session/session-meta.ts";
 import { isMintedSessionId, mintSessionId } from "../auth/session-id.ts";
 import { signJoinToken } from "../auth/join-token.ts";
@@ -24,9 +25,21 @@ export interface NewSession {
   rows?: number | undefined;
 }
 
-/** The RunnerHub stub. */
-export function runnerHub(env: Env) {
-  return env.RUNNER_HUB.get(env.RUNNER_HUB.idFromName(HUB_NAME));
+/** The hub object of one host (its credential, its runner's control connection). */
+export function hostHub(env: Env, host: string) {
+  return env.RUNNER_HUB.get(env.RUNNER_HUB.idFromName(hostHubName(host)));
+}
+
+/** The directory of the tenant's hosts (only listing, minting and revoking use it). */
+export function hostDirectory(env: Env) {
+  return env.HOST_DIRECTORY.get(env.HOST_DIRECTORY.idFromName(DEFAULT_DIRECTORY));
+}
+
+/** Every host of the tenant, as its own object reports it, in name order. */
+export async function listHosts(env: Env): Promise<HostStatus[]> {
+  const names = await hostDirectory(env).list();
+  const statuses = await Promise.all(names.map((name) => hostHub(env, name).status()));
+  return statuses.filter((status): status is HostStatus => status !== null);
 }
 
 /** The session's stub, only for ids this deployment minted: nothing is created for others. */
@@ -43,7 +56,7 @@ export async function describeSession(env: Env, sessionId: string): Promise<Sess
   return info;
 }
 
-/** Picks the host: the one asked for, else the only connected one, else "local". */
+/** Picks the host: the one asked for, else the only one whose runner is online, else "local". */
 export async function resolveHost(env: Env, requested: string | undefined): Promise<string> {
   if (requested !== undefined) {
     if (!isValidHostName(requested)) {
@@ -55,8 +68,8 @@ export async function resolveHost(env: Env, requested: string | undefined): Prom
     }
     return requested;
   }
-  const hosts = await runnerHub(env).listHosts();
-  return hosts.length === 1 && hosts[0] ? hosts[0].host : "local";
+  const online = (await listHosts(env)).filter((status) => status.runner === "online");
+  return online.length === 1 && online[0] ? online[0].host : "local";
 }
 
 /** Creates a session and asks its host's runner to start the shell. */
@@ -71,7 +84,7 @@ export async function createSession(
   const stub = env.SESSIONS.get(env.SESSIONS.idFromName(id));
   const created = await stub.create({ id, host, cwd: request.cwd ?? null, size: checked.size });
   if (!created.ok) throw new ApiError(409, "conflict", created.error);
-  const opened = await runnerHub(env).openSession({
+  const opened = await hostHub(env, host).openSession({
     sessionId: id,
     host,
     cols: checked.size.cols,
