@@ -1,5 +1,7 @@
 /** Command-line flags of `pty-runner`: parsing, the help text, and start-up lines. */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseHostCredential } from "../protocol/index.ts";
 import { DEFAULT_ENV_ALLOW, defaultRunnerOptions } from "./options.ts";
 import { ConfigError } from "./options.ts";
 import type { RunnerOptions, RunnerOptionsInput } from "./options.ts";
@@ -30,6 +32,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
         url: { type: "string" },
         host: { type: "string" },
         token: { type: "string" },
+        "token-file": { type: "string" },
         shell: { type: "string" },
         cwd: { type: "string" },
         "max-sessions": { type: "string" },
@@ -46,8 +49,22 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   if (values.version) return { kind: "version" };
   if (!values.url)
     throw new ConfigError("--url is required (the edge, e.g. https://term.example.com)");
-  const token = values.token ?? env.RUNNER_TOKEN;
-  if (!token) throw new ConfigError("no runner token: set RUNNER_TOKEN (or pass --token)");
+  const token = values["token-file"]
+    ? readTokenFile(values["token-file"])
+    : (values.token ?? env.RUNNER_TOKEN);
+  if (!token) {
+    throw new ConfigError(
+      "no host credential: pass --token-file FILE (or set RUNNER_TOKEN); mint one with POST /api/hosts",
+    );
+  }
+  // The credential names its host: without --host that is the host; with another --host, the edge
+  // would refuse it, so say so now.
+  const named = parseHostCredential(token)?.host;
+  if (named && values.host !== undefined && values.host !== named) {
+    throw new ConfigError(
+      `this credential is for host "${named}", not "${values.host}": drop --host, or mint a credential for "${values.host}"`,
+    );
+  }
   let maxSessions: number | undefined;
   if (values["max-sessions"] !== undefined) {
     maxSessions = Number(values["max-sessions"]);
@@ -66,7 +83,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
     options: {
       url: values.url,
       token,
-      host: values.host,
+      host: values.host ?? named,
       shell: values.shell ?? (env.SHELL || undefined),
       cwd: values.cwd,
       maxSessions,
@@ -86,14 +103,21 @@ real PTY each time someone opens a session for that host. Output is kept until t
 stored it, so a dropped connection loses nothing; it reconnects by itself.
 
 Usage:
-  RUNNER_TOKEN=... pty-runner --url https://term.example.com [flags]
+  pty-runner --url https://term.example.com --token-file ~/.config/pty-runner/credential [flags]
+
+The host credential (whc1.<host>.<secret>) comes from POST /api/hosts {"host": NAME} on the
+edge; it proves this one host and nothing else.
 
 Flags:
   --url URL            The edge (http(s):// or ws(s)://). Required.
-  --token TOKEN        The runner token. Prefer the RUNNER_TOKEN environment variable:
-                       flags are visible to other users in \`ps\`.
+  --token-file FILE    Read the host credential from FILE ("-": standard input). Preferred:
+                       flags show in \`ps\`, and a process's environment can be read by
+                       every process of the same user (/proc/PID/environ).
+  --token CREDENTIAL   The host credential itself. Else the RUNNER_TOKEN environment
+                       variable, which the runner removes from its environment once read.
   --host NAME          Host name to register as (1-64 of letters, digits, . _ -).
-                       Default: this machine's name (${defaults.host}).
+                       Default: the host the credential names, else this machine's name
+                       (${defaults.host}).
   --shell PATH         Shell to run. Default: $SHELL, else /bin/bash.
                        bash and zsh get OSC 133 prompt marks; other shells run as they are.
   --cwd DIR            Working directory of sessions that do not ask for one.
@@ -114,8 +138,18 @@ Exit codes:
   0  stopped on request
   1  unexpected failure
   2  bad flags or configuration
-  3  the edge refused this runner (wrong token, wrong protocol version, host taken over)
+  3  the edge refused this runner (wrong or revoked credential, wrong protocol version,
+     host taken over)
 `;
+}
+
+/** The credential from a file, or from standard input for "-". */
+function readTokenFile(path: string): string {
+  try {
+    return readFileSync(path === "-" ? 0 : path, "utf8").trim();
+  } catch (error) {
+    throw new ConfigError(`cannot read --token-file ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** The start-up lines; they show where and what, never the token. */

@@ -12,6 +12,8 @@ async function main(): Promise<number> {
   let options: RunnerOptions;
   try {
     command = parseCli(process.argv.slice(2), process.env);
+    // Read once; nothing this process starts later (shells, helpers) may inherit it.
+    delete process.env.RUNNER_TOKEN;
     if (command.kind === "help") {
       process.stdout.write(helpText());
       return EXIT_CODES.OK;

@@ -2,11 +2,7 @@
 import { existsSync, statSync } from "node:fs";
 import { homedir, hostname } from "node:os";
 import { isAbsolute } from "node:path";
-import {
-  HEARTBEAT_INTERVAL_MS,
-  RUNNER_HEARTBEAT_INTERVAL_MS,
-  isValidHostName,
-} from "../protocol/index.ts";
+import { RUNNER_HEARTBEAT_INTERVAL_MS, isValidHostName } from "../protocol/index.ts";
 import { DEFAULT_BACKOFF } from "./edge-socket.ts";
 import type { BackoffOptions } from "./edge-socket.ts";
 import { DEFAULT_WATERMARKS } from "./flow-control.ts";
@@ -22,7 +18,7 @@ import type { DrainOptions } from "./pty-drain.ts";
 export interface RunnerOptions {
   /** Base URL of the edge: http(s):// or ws(s)://, optionally with a path prefix. */
   url: string;
-  /** The runner token (sent as a WebSocket subprotocol, never logged). */
+  /** The host credential (sent as a WebSocket subprotocol, never logged). */
   token: string;
   /** Name this machine registers as. */
   host: string;
@@ -36,7 +32,10 @@ export interface RunnerOptions {
   envAllow: string[];
   /** Emit OSC 133 prompt marks from bash and zsh. */
   shellIntegration: boolean;
-  /** Heartbeat interval of the control connection to the hub (ms). */
+  /**
+   * Heartbeat interval of the control connection to the host's hub (ms). Short, so the edge knows
+   * within seconds that the host is gone; the runner reconnects after ten silent beats.
+   */
   heartbeatIntervalMs: number;
   /**
    * Heartbeat interval of each session's data connection (ms). Short, so the session knows within
@@ -76,7 +75,7 @@ export function defaultRunnerOptions(): Omit<RunnerOptions, "url" | "token"> {
     maxSessions: 100,
     envAllow: DEFAULT_ENV_ALLOW,
     shellIntegration: true,
-    heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+    heartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_MS,
     sessionHeartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_MS,
     backoff: DEFAULT_BACKOFF,
     watermarks: DEFAULT_WATERMARKS,
@@ -108,10 +107,11 @@ export function resolveRunnerOptions(input: RunnerOptionsInput): RunnerOptions {
     token: input.token,
   };
   edgeBaseUrl(options.url);
-  if (!options.token) throw new ConfigError("no runner token: pass --token or set RUNNER_TOKEN");
+  if (!options.token)
+    throw new ConfigError("no host credential: pass --token-file or set RUNNER_TOKEN");
   if (!TOKEN_PATTERN.test(options.token)) {
     throw new ConfigError(
-      "the runner token may contain only letters, digits and . _ ~ - (it is sent as a WebSocket subprotocol)",
+      "the host credential may contain only letters, digits and . _ ~ - (it is sent as a WebSocket subprotocol)",
     );
   }
   if (!isValidHostName(options.host)) {

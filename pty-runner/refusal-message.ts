@@ -6,9 +6,9 @@ export function refusalMessage(code: number, reason: string, host: string): stri
   const detail = reason ? ` (${reason})` : "";
   switch (code) {
     case CloseCode.UNAUTHORIZED:
-      return `the edge refused the runner token${detail}. Check RUNNER_TOKEN (or --token): it must equal the edge's RUNNER_TOKEN secret.`;
+      return `the edge refused this host credential${detail}. Mint a new one with POST /api/hosts {"host":"${host}"} and pass it with --token-file.`;
     case CloseCode.FORBIDDEN:
-      return `the edge does not accept this token as a runner token${detail}. Use the RUNNER_TOKEN secret, not an API or join token.`;
+      return `the edge does not accept this credential here${detail}. A host credential serves only the host it names; API and join tokens cannot serve shells.`;
     case CloseCode.PROTOCOL_VERSION_UNSUPPORTED:
       return `the edge speaks another protocol version${detail}. Update pty-runner to match the edge.`;
     case CloseCode.REPLACED:

@@ -12,7 +12,7 @@ import { OnceLogger } from "./log.ts";
 import { newMarkNonce } from "./mark-nonce.ts";
 import { controlUrl, resolveRunnerOptions } from "./options.ts";
 import type { RunnerOptions, RunnerOptionsInput } from "./options.ts";
-import { Session } from "./session.ts";
+import { SILENT_BEATS_BEFORE_RECONNECT, Session } from "./session.ts";
 import type { SessionStats } from "./session.ts";
 import { refusalMessage } from "./refusal-message.ts";
 import { planSession } from "./session-plan.ts";
@@ -72,6 +72,7 @@ class RunnerImpl implements Runner {
         token: options.token,
         backoff: options.backoff,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
+        silentBeatsBeforeReconnect: SILENT_BEATS_BEFORE_RECONNECT,
       },
       {
         onOpen: () => this.#hello(),

@@ -30,8 +30,9 @@ export interface PlanDefaults {
 // Printable ASCII: the id goes into a URL path (encoded) and into log lines.
 const SESSION_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Never hand the runner's own credential to a shell, even if an allow list names it.
-const NEVER_PASSED = new Set(["RUNNER_TOKEN"]);
+// Never hand the runner's credential, or an edge secret that leaked into its environment, to a
+// shell, even if an allow list names it.
+const NEVER_PASSED = new Set(["RUNNER_TOKEN", "API_TOKEN", "SESSION_SECRET"]);
 
 /** Checks an `open` message (already JSON-parsed, otherwise untrusted) against the defaults. */
 export function planSession(

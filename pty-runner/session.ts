@@ -23,7 +23,7 @@ export type SessionHello = Omit<Extract<RunnerToSession, { type: "hello" }>, "ty
 // The data connection beats every second; a session object that stays silent for ten beats
 // (10 s) is taken for a dead link. Fewer would reconnect on a busy machine whose event loop or
 // network stalled for a few seconds, and a reconnect costs a resend of everything unacked.
-const SILENT_BEATS_BEFORE_RECONNECT = 10;
+export const SILENT_BEATS_BEFORE_RECONNECT = 10;
 
 /** What a session needs from the runner. */
 export interface SessionContext {

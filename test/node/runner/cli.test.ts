@@ -51,7 +51,7 @@ describe("flags", () => {
 
   test.each([
     [[], "--url is required"],
-    [["--url", "http://127.0.0.1:1"], "no runner token"],
+    [["--url", "http://127.0.0.1:1"], "no host credential"],
     [["--url", "ftp://example.com", "--token", "t"], "--url must start with"],
     [["--url", "http://127.0.0.1:1", "--token", "t", "--max-sessions", "many"], "--max-sessions"],
     [["--url", "http://127.0.0.1:1", "--token", "t", "--cwd", "/no/such/dir"], "does not exist"],
@@ -71,8 +71,8 @@ describe("against an edge", () => {
     const secret = "wrong-secret-token-3f9a";
     const run = cli(["--url", server.url, "--host", "cli-refused"], { RUNNER_TOKEN: secret });
     expect(await run.exited).toBe(3);
-    expect(run.output()).toMatch(/refused the runner token/);
-    expect(run.output()).toContain("RUNNER_TOKEN");
+    expect(run.output()).toMatch(/refused this host credential/);
+    expect(run.output()).toContain('POST /api/hosts {"host":"cli-refused"}');
     expect(run.output()).not.toContain(secret);
     expect(server.refusals).toEqual([CloseCode.UNAUTHORIZED]);
   });

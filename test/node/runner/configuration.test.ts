@@ -1,5 +1,5 @@
 /** Unit tests of configuration: flags, edge URLs, and what each shell's environment contains. */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -13,6 +13,9 @@ import {
 import { planSession } from "../../../pty-runner/session-plan.ts";
 import { shellKind } from "../../../pty-runner/shell-integration.ts";
 
+/** A well-formed credential for host "build-01" (the secret is 43 base64url characters). */
+const CREDENTIAL = `whc1.build-01.${"a".repeat(43)}`;
+
 describe("flags", () => {
   test("the token comes from RUNNER_TOKEN when --token is absent, and a flag wins over it", () => {
     const fromEnv = parseCli(["--url", "https://e.example"], { RUNNER_TOKEN: "env-token" });
@@ -21,6 +24,28 @@ describe("flags", () => {
       RUNNER_TOKEN: "env",
     });
     expect(fromFlag).toMatchObject({ kind: "run", options: { token: "flag" } });
+  });
+
+  test("--token-file reads the credential from a file, or from standard input with -", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pty-runner-token-"));
+    const file = join(dir, "credential");
+    writeFileSync(file, `${CREDENTIAL}\n`, { mode: 0o600 });
+    const fromFile = parseCli(["--url", "https://e.example", "--token-file", file], {
+      RUNNER_TOKEN: "env",
+    });
+    expect(fromFile).toMatchObject({ kind: "run", options: { token: CREDENTIAL } });
+    expect(() => parseCli(["--url", "https://e", "--token-file", join(dir, "none")], {})).toThrow(
+      /cannot read --token-file/,
+    );
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("a credential names its host: that is the default --host, and another --host is refused before connecting", () => {
+    const parsed = parseCli(["--url", "https://e.example", "--token", CREDENTIAL], {});
+    expect(parsed).toMatchObject({ options: { host: "build-01" } });
+    expect(() =>
+      parseCli(["--url", "https://e.example", "--token", CREDENTIAL, "--host", "other"], {}),
+    ).toThrow('this credential is for host "build-01", not "other"');
   });
 
   test("--env-allow takes a comma list and --max-sessions a whole number", () => {

@@ -90,10 +90,11 @@ describe("control connection", () => {
     const fx = await fixture();
     const session = await fx.open();
     const pid = fx.runner.sessionPid(session.id)!;
-    fx.edge.closeControl(fx.host, CloseCode.UNAUTHORIZED, "the runner token is wrong");
+    fx.edge.closeControl(fx.host, CloseCode.UNAUTHORIZED, "the credential was revoked");
     const reason = await fx.runner.done;
     expect(reason).toMatchObject({ kind: "refused", code: CloseCode.UNAUTHORIZED });
-    expect(reason.kind === "refused" && reason.message).toContain("RUNNER_TOKEN");
+    expect(reason.kind === "refused" && reason.message).toContain("the credential was revoked");
+    expect(reason.kind === "refused" && reason.message).toContain("POST /api/hosts");
     expect(isAlive(pid)).toBe(false);
     expect(fx.edge.controlConnections).toBe(1);
   });
