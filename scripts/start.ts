@@ -1,8 +1,9 @@
 /** `npm start`: the local web terminal — wrangler dev on 127.0.0.1 with a pty-runner for host "local" attached. */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT, startEdge, startRunnerProcess } from "./lib/dev-stack.ts";
-import { resolveSecrets } from "./lib/secrets.ts";
+import { edgeAccepts, mintHostCredential } from "./lib/host-credentials.ts";
+import { keepInEnvFile, parseEnvFile, resolveSecrets } from "./lib/secrets.ts";
 
 const port = Number(process.env.PORT ?? 8787);
 if (!Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -28,10 +29,17 @@ const edge = await startEdge({ port, secrets, echoPrefix: "[edge]" }).catch((err
   console.error(`Is port ${port} free? Set PORT to use another one.`);
   process.exit(1);
 });
+// The runner's credential proves host `host` only. Kept in .dev.vars (or given as
+// RUNNER_CREDENTIAL); minted again when the edge no longer has it (fresh local storage).
+const credential = await hostCredential(edge.url).catch(async (error: Error) => {
+  console.error(`Could not get a runner credential for host "${host}": ${error.message}`);
+  await edge.stop();
+  process.exit(1);
+});
 const runner = startRunnerProcess({
   url: edge.url,
   host,
-  token: secrets.RUNNER_TOKEN,
+  token: credential.value,
   echoPrefix: "[runner]",
 });
 
@@ -69,9 +77,24 @@ console.log(`
 
   Open        ${edge.url}/
   API token   API_TOKEN ${where("API_TOKEN")}: paste it into the page once
-  Runner      host "${host}" connected (its token: RUNNER_TOKEN ${where("RUNNER_TOKEN")})
+  Runner      host "${host}" connected (its credential: RUNNER_CREDENTIAL ${credential.where})
   Stop        Ctrl-C
 `);
+
+async function hostCredential(url: string): Promise<{ value: string; where: string }> {
+  const kept = process.env.RUNNER_CREDENTIAL
+    ? { value: process.env.RUNNER_CREDENTIAL, where: "from the environment" }
+    : existsSync(devVars)
+      ? {
+          value: parseEnvFile(readFileSync(devVars, "utf8")).RUNNER_CREDENTIAL ?? "",
+          where: `in ${devVars}`,
+        }
+      : { value: "", where: "" };
+  if (kept.value && (await edgeAccepts(url, secrets.API_TOKEN, host, kept.value))) return kept;
+  const value = await mintHostCredential(url, secrets.API_TOKEN, host);
+  keepInEnvFile(devVars, "RUNNER_CREDENTIAL", value);
+  return { value, where: `in ${devVars} (minted just now)` };
+}
 
 async function waitForHost(url: string, apiToken: string, name: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -80,8 +103,8 @@ async function waitForHost(url: string, apiToken: string, name: string): Promise
       const response = await fetch(`${url}/api/hosts`, {
         headers: { Authorization: `Bearer ${apiToken}` },
       });
-      const body = (await response.json()) as { hosts?: { host: string }[] };
-      if (body.hosts?.some((h) => h.host === name)) return;
+      const body = (await response.json()) as { hosts?: { host: string; runner: string }[] };
+      if (body.hosts?.some((h) => h.host === name && h.runner === "online")) return;
     } catch {
       // The edge may be reloading.
     }

@@ -17,12 +17,13 @@ import {
 import { freePort } from "../lib/free-port.ts";
 import { writeEnvFile } from "../lib/secrets.ts";
 import { track } from "./children.ts";
+import { mintHostCredential } from "../lib/host-credentials.ts";
 import { sleep, withTimeout } from "./clock.ts";
 
 /** A running edge with one runner (host "local") attached. */
 export interface BenchStack {
   url: string;
-  secrets: { API_TOKEN: string; SESSION_SECRET: string; RUNNER_TOKEN: string };
+  secrets: { API_TOKEN: string; SESSION_SECRET: string };
   edge: ManagedProcess;
   runner: ManagedProcess;
   /** Calls the HTTP API with the API token; returns status and parsed JSON. */
@@ -36,7 +37,6 @@ export async function startBenchStack(vars: Record<string, string> = {}): Promis
   const secrets = {
     API_TOKEN: `bench-api-${suffix}`,
     SESSION_SECRET: `bench-secret-${suffix}`,
-    RUNNER_TOKEN: `bench-runner-${suffix}`,
   };
   const dir = mkdtempSync(join(tmpdir(), "webterm-bench-edge-"));
   cpSync(join(PROJECT_ROOT, "client", "dist"), join(dir, "assets"), { recursive: true });
@@ -87,7 +87,8 @@ export async function startBenchStack(vars: Record<string, string> = {}): Promis
   };
   try {
     await waitForHealth(url, edge, 60_000);
-    runner = startRunnerProcess({ url, host: "local", token: secrets.RUNNER_TOKEN });
+    const credential = await mintHostCredential(url, secrets.API_TOKEN, "local");
+    runner = startRunnerProcess({ url, host: "local", token: credential });
     track(runner.child);
     const api: BenchStack["api"] = async (method, path, body) => {
       const response = await fetch(url + path, {
@@ -117,7 +118,9 @@ export async function waitForHost(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hosts = await api("GET", "/api/hosts");
-    if (hosts.body.hosts?.some((h: { host: string }) => h.host === host)) return;
+    const online = (h: { host: string; runner: string }) =>
+      h.host === host && h.runner === "online";
+    if (hosts.body.hosts?.some(online)) return;
     if (Date.now() > deadline) throw new Error(`the runner for ${host} did not connect`);
     await sleep(100);
   }

@@ -4,6 +4,7 @@
 // runner's RSS and is reported beside it.
 import { readdirSync, readFileSync } from "node:fs";
 import { startRunnerProcess } from "../lib/dev-stack.ts";
+import { mintHostCredential } from "../lib/host-credentials.ts";
 import { waitForHost } from "./bench-edge.ts";
 import { createSession, endSession, type Stack } from "./bench-stack.ts";
 import { track } from "./children.ts";
@@ -79,7 +80,7 @@ export async function benchManySessions(ctx: BenchContext): Promise<Row[]> {
   const runner = startRunnerProcess({
     url: stack.url,
     host: HOST,
-    token: stack.secrets.RUNNER_TOKEN,
+    token: await mintHostCredential(stack.url, stack.secrets.API_TOKEN, HOST),
     extraArgs: ["--max-sessions", String(count)],
   });
   track(runner.child);

@@ -93,16 +93,27 @@ export function startRunnerProcess(options: RunnerOptions): ManagedProcess {
       options.url,
       "--host",
       options.host,
+      "--token-file",
+      "-",
       ...(options.extraArgs ?? []),
     ],
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, ...(options.env ?? {}), RUNNER_TOKEN: options.token },
-      stdio: ["ignore", "pipe", "pipe"],
+      // The runner never holds the edge's secrets, and gets its credential on standard input:
+      // not in its environment or argv, which its shells could read from /proc.
+      env: withoutSecrets({ ...process.env, ...(options.env ?? {}) }),
+      stdio: ["pipe", "pipe", "pipe"],
       detached: true,
     },
   );
+  child.stdin?.end(`${options.token}\n`);
   return manage(child, options.echoPrefix);
+}
+
+/** `env` without the edge's secrets or a runner credential. */
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { API_TOKEN: _a, SESSION_SECRET: _s, RUNNER_TOKEN: _r, ...rest } = env;
+  return rest;
 }
 
 /** Polls `GET {url}/healthz` until it answers 200, the process dies, or time runs out. */

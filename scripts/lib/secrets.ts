@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 
-/** The three secrets the edge needs. */
-export const SECRET_NAMES = ["API_TOKEN", "SESSION_SECRET", "RUNNER_TOKEN"] as const;
+/** The two secrets the edge needs (runners get per-host credentials, minted once it runs). */
+export const SECRET_NAMES = ["API_TOKEN", "SESSION_SECRET"] as const;
 export type Secrets = Record<(typeof SECRET_NAMES)[number], string>;
 
 /** Where each secret came from, for the start-up message (never the values). */
@@ -65,6 +65,19 @@ export function resolveSecrets(
     chmodSync(devVarsPath, 0o600);
   }
   return { secrets, sources };
+}
+
+/**
+ * Sets `name=value` in the env file at `path` (replacing an earlier line for `name`), mode 0600.
+ * Used for the runner's host credential, which exists only once the edge has minted it.
+ */
+export function keepInEnvFile(path: string, name: string, value: string): void {
+  const text = existsSync(path) ? readFileSync(path, "utf8") : "";
+  const lines = text.split("\n").filter((line) => !new RegExp(`^\\s*${name}\\s*=`).test(line));
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  lines.push(`${name}=${value}`);
+  writeFileSync(path, lines.join("\n") + "\n", { mode: 0o600 });
+  chmodSync(path, 0o600);
 }
 
 /** Writes an env file for `wrangler dev --env-file` with the effective secrets (mode 0600). */

@@ -9,12 +9,12 @@ import {
   type ManagedProcess,
 } from "../../scripts/lib/dev-stack.ts";
 import { freePort } from "../../scripts/lib/free-port.ts";
+import { mintHostCredential } from "../../scripts/lib/host-credentials.ts";
 
 /** Secrets of the test stack (generated per stack, never the user's). */
 export interface StackSecrets {
   API_TOKEN: string;
   SESSION_SECRET: string;
-  RUNNER_TOKEN: string;
 }
 
 /** A further runner process of a stack, registered as its own host. */
@@ -33,6 +33,8 @@ export interface Stack {
   edge: Edge;
   runner: ManagedProcess;
   host: string;
+  /** Each host's runner credential, minted through the API when the stack started. */
+  credentials: Map<string, string>;
   /** The further runners asked for with `extraRunners`, by host. */
   extraRunners: Map<string, ManagedProcess>;
   /** Calls the HTTP API with the API token; returns status and parsed JSON. */
@@ -70,7 +72,6 @@ export async function startStack(
   const secrets: StackSecrets = {
     API_TOKEN: `e2e-api-${suffix}`,
     SESSION_SECRET: `e2e-secret-${suffix}`,
-    RUNNER_TOKEN: `e2e-runner-${suffix}`,
   };
   const persistTo = mkdtempSync(join(tmpdir(), "webterm-e2e-"));
   const edgeOptions = {
@@ -81,10 +82,20 @@ export async function startStack(
     vars: options.vars ?? {},
   };
   let edge = await startEdge(edgeOptions);
+  // Every host gets its own credential, as an operator would mint them.
+  const credentials = new Map<string, string>();
+  try {
+    for (const name of [host, ...(options.extraRunners ?? []).map((extra) => extra.host)]) {
+      credentials.set(name, await mintHostCredential(edge.url, secrets.API_TOKEN, name));
+    }
+  } catch (error) {
+    await edge.stop();
+    throw error;
+  }
   const runner = startRunnerProcess({
     url: edge.url,
     host,
-    token: secrets.RUNNER_TOKEN,
+    token: credentials.get(host)!,
     extraArgs: options.runnerArgs ?? [],
     env: options.runnerEnv,
   });
@@ -95,7 +106,7 @@ export async function startStack(
       startRunnerProcess({
         url: edge.url,
         host: extra.host,
-        token: secrets.RUNNER_TOKEN,
+        token: credentials.get(extra.host)!,
         extraArgs: extra.args ?? [],
         env: extra.env,
       }),
@@ -116,7 +127,9 @@ export async function startStack(
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const hosts = await api("GET", "/api/hosts").catch(() => ({ body: {} as any }));
-      if (hosts.body.hosts?.some((h: { host: string }) => h.host === wanted)) return;
+      const online = (h: { host: string; runner: string }) =>
+        h.host === wanted && h.runner === "online";
+      if (hosts.body.hosts?.some(online)) return;
       if (Date.now() > deadline) {
         const process = wanted === host ? runner : extraRunners.get(wanted);
         throw new Error(
@@ -141,6 +154,7 @@ export async function startStack(
     edge,
     runner,
     host,
+    credentials,
     extraRunners,
     api,
     waitForRunner,
@@ -157,7 +171,7 @@ export async function startStack(
       stack.runner = startRunnerProcess({
         url: stack.url,
         host,
-        token: secrets.RUNNER_TOKEN,
+        token: credentials.get(host)!,
         extraArgs: options.runnerArgs ?? [],
         env: options.runnerEnv,
       });

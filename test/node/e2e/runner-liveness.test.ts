@@ -1,4 +1,4 @@
-/** A frozen runner (SIGSTOP) through the real stack: known within 5 s from its heartbeats, calls fail fast, typed keys are refused, not lost, and all is well again after SIGCONT. */
+/** A frozen runner (SIGSTOP) through the real stack: known within 5 s from its heartbeats (sessions) and 15 s (hosts list), calls fail fast, typed keys are refused, not lost, and all is well again after SIGCONT. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startStack, type Stack } from "../../harness/edge-stack.ts";
 import { NodeViewer } from "../../harness/node-viewer.ts";
@@ -15,9 +15,17 @@ afterAll(async () => {
 
 const tool = (name: string, body: unknown) => stack.api("POST", `/api/tools/${name}`, body);
 
-async function until<T>(check: () => T | undefined | null | false, what: string, ms: number) {
+let hostState: string | undefined;
+
+async function until<T>(
+  check: () => T | undefined | null | false,
+  what: string,
+  ms: number,
+  refresh?: () => Promise<void>,
+) {
   const deadline = Date.now() + ms;
   for (;;) {
+    await refresh?.();
     const value = check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -47,6 +55,22 @@ it("reports a SIGSTOPped runner within 5 s, fails calls at once, refuses typed k
   expect(Date.now() - started).toBeLessThan(1000);
   const described = await stack.api("GET", `/api/sessions/${id}`);
   expect(described.body.runner).toBe("unresponsive");
+  // The host's own object knows it too (from the control connection's heartbeats): the hosts
+  // list says so within 15 s, and a new session there fails at once.
+  await until(
+    () => hostState === "unresponsive",
+    "the hosts list to say unresponsive",
+    15_000 - (Date.now() - frozenAt),
+    async () => {
+      const hosts = await stack.api("GET", "/api/hosts");
+      hostState = hosts.body.hosts.find((h: { host: string }) => h.host === stack.host)?.runner;
+    },
+  );
+  const fresh = Date.now();
+  const created = await tool("interactive_shell", { host: stack.host, initial_command: "true" });
+  expect(created.status).toBe(503);
+  expect(created.body.error.message).toContain("not responding");
+  expect(Date.now() - fresh).toBeLessThan(1000);
 
   viewer.ws.send(encodeInputFrame(new TextEncoder().encode("echo typed-while-frozen\r")));
   await until(
