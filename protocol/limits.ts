@@ -18,6 +18,12 @@ export const MAX_COLS = 1000;
 export const MIN_ROWS = 1;
 export const MAX_ROWS = 500;
 
+/** Most sockets one join token may hold open in a session: a leaked link cannot take every slot. */
+export const MAX_SOCKETS_PER_TOKEN = 8;
+
+/** Viewer slots kept for writers: read-only viewers never fill a session to the last slot. */
+export const WRITER_RESERVED_SLOTS = 2;
+
 /** The size a session starts with when none is given. */
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;

@@ -12,6 +12,8 @@ export interface ViewerAttachment {
   /** The replay is done and `live` was sent. */
   live: boolean;
   connectedAt: number;
+  /** Which join token opened it (a hash, never the token): sockets of one token share limits. */
+  tokenId: string;
 }
 
 /** The runner's data connection for this session. */
@@ -26,6 +28,8 @@ export type SocketAttachment = ViewerAttachment | RunnerAttachment;
 
 /** Tags used with ctx.acceptWebSocket, so getWebSockets(tag) finds each kind. */
 export const VIEWER_TAG = "viewer";
+/** Tag of every socket a join token opened (with the token's id after it). */
+export const TOKEN_TAG_PREFIX = "token:";
 export const RUNNER_TAG = "runner";
 
 /**

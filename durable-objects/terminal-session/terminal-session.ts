@@ -6,6 +6,8 @@ import { DurableObject } from "cloudflare:workers";
 import {
   CloseCode,
   DEFAULT_COLS,
+  MAX_SOCKETS_PER_TOKEN,
+  WRITER_RESERVED_SLOTS,
   HEARTBEAT_REPLY,
   HEARTBEAT_REQUEST,
   PROTOCOL_VERSION,
@@ -34,6 +36,7 @@ import { sendToRunner, type SessionPort } from "./session-port.ts";
 import {
   AttachmentCache,
   RUNNER_TAG,
+  TOKEN_TAG_PREFIX,
   VIEWER_TAG,
   type RunnerAttachment,
   type ViewerAttachment,
@@ -51,6 +54,8 @@ export const PEER_HEADER = "x-webterm-peer";
 export const ROLE_HEADER = "x-webterm-role";
 export const OFFSET_HEADER = "x-webterm-offset";
 export const SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
+/** Id of the join token a viewer connected with (a hash of it, set by the Worker). */
+export const TOKEN_ID_HEADER = "x-webterm-token-id";
 /** The host whose credential the connecting runner proved (set by the Worker after checking it). */
 export const RUNNER_HOST_HEADER = "x-webterm-runner-host";
 
@@ -68,7 +73,10 @@ export type CreateResult = { ok: true } | { ok: false; error: string };
 export class TerminalSession extends DurableObject<Env> {
   #config: Config;
   #attachments = new AttachmentCache();
+  /** Message budgets per join token (shared by all of its sockets). */
   #limiter = new RateLimiter();
+  /** Viewer sockets this object closed; their remaining messages are dropped. */
+  #closing = new WeakSet<WebSocket>();
   #meta: SessionMeta | null | undefined;
   #history: OutputHistory | null = null;
   #activityPersistedAt = 0;
@@ -271,7 +279,9 @@ export class TerminalSession extends DurableObject<Env> {
     if (peer === "viewer") {
       const role: Role = request.headers.get(ROLE_HEADER) === "writer" ? "writer" : "viewer";
       const offset = request.headers.get(OFFSET_HEADER);
-      return this.#acceptViewer(meta, role, offset === null ? null : Number(offset), subprotocol);
+      const tokenId = request.headers.get(TOKEN_ID_HEADER) ?? "";
+      const resume = offset === null ? null : Number(offset);
+      return this.#acceptViewer(meta, role, tokenId, resume, subprotocol);
     }
     return new Response("not found", { status: 404 });
   }
@@ -279,16 +289,15 @@ export class TerminalSession extends DurableObject<Env> {
   #acceptViewer(
     meta: SessionMeta,
     role: Role,
+    tokenId: string,
     resumeFrom: number | null,
     subprotocol: string | null,
   ): Response {
-    if (this.ctx.getWebSockets(VIEWER_TAG).length >= this.#config.maxViewers) {
-      const reason = `this session already has ${this.#config.maxViewers} viewers`;
-      return refuseWebSocket(CloseCode.TOO_MANY_VIEWERS, reason, subprotocol);
-    }
+    const refused = this.#viewerSlotRefusal(role, tokenId);
+    if (refused) return refuseWebSocket(CloseCode.TOO_MANY_VIEWERS, refused, subprotocol);
     const history = this.#openHistory();
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [VIEWER_TAG]);
+    this.ctx.acceptWebSocket(server, [VIEWER_TAG, TOKEN_TAG_PREFIX + tokenId]);
     const wanted =
       resumeFrom !== null && Number.isSafeInteger(resumeFrom) && resumeFrom >= 0
         ? resumeFrom
@@ -306,6 +315,7 @@ export class TerminalSession extends DurableObject<Env> {
       acked: from,
       live: false,
       connectedAt: Date.now(),
+      tokenId,
     };
     this.#attachments.set(server, attachment);
     sendMessage(server, {
@@ -328,6 +338,21 @@ export class TerminalSession extends DurableObject<Env> {
     // Someone watches now: the runner's liveness is checked often enough to keep "Live" true.
     void this.#scheduleAlarm();
     return upgraded(client, subprotocol);
+  }
+
+  // Budgets, so one leaked link cannot lock others out: a token holds at most
+  // MAX_SOCKETS_PER_TOKEN sockets, and read-only viewers leave the last slots to writers.
+  #viewerSlotRefusal(role: Role, tokenId: string): string | null {
+    const max = this.#config.maxViewers;
+    const viewers = this.ctx.getWebSockets(VIEWER_TAG).length;
+    if (viewers >= max) return `this session already has ${max} viewers`;
+    if (role === "viewer" && viewers >= max - WRITER_RESERVED_SLOTS) {
+      return `the last ${WRITER_RESERVED_SLOTS} of this session's ${max} slots are kept for writers`;
+    }
+    if (this.ctx.getWebSockets(TOKEN_TAG_PREFIX + tokenId).length >= MAX_SOCKETS_PER_TOKEN) {
+      return `this join token already has ${MAX_SOCKETS_PER_TOKEN} connections open`;
+    }
+    return null;
   }
 
   #acceptRunner(meta: SessionMeta, subprotocol: string | null): Response {
@@ -375,8 +400,11 @@ export class TerminalSession extends DurableObject<Env> {
       handleRunnerMessage(this.#port, ws, message);
       return;
     }
-    if (!this.#limiter.take(ws, Date.now())) {
-      ws.close(CloseCode.RATE_LIMITED, "too many messages; slow down and reconnect");
+    // A socket being closed costs nothing more: what it still sends is dropped unread.
+    if (this.#closing.has(ws)) return;
+    if (!this.#limiter.take(att.tokenId, Date.now())) {
+      this.#closing.add(ws);
+      ws.close(CloseCode.RATE_LIMITED, "too many messages from this link; slow down and reconnect");
       return;
     }
     handleViewerMessage(this.#port, ws, att, message);

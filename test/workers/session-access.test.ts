@@ -128,20 +128,47 @@ describe("joining a session", () => {
     expect(await peer.message("welcome")).toMatchObject({ sessionId: s.id, protocol: 1 });
   });
 
-  it("refuses more viewers than the session's cap", async () => {
+  it("refuses more viewers than the session's cap, keeps the last 2 slots for writers, and lets one link hold 8 sockets", async () => {
     const s = await startSession();
+    // Tokens are deterministic (session, role, expiry): distinct lifetimes make distinct links.
+    let minted = 0;
+    const mint = async (role: string) => {
+      const ttl_seconds = 3600 + ++minted;
+      const response = await api("POST", `/api/sessions/${s.id}/tokens`, { role, ttl_seconds });
+      return ((await response.json()) as { token: string }).token;
+    };
+    const join = async (token: string) => {
+      const peer = await connectViewer(s.id, token);
+      await peer.until(() => peer.texts.length > 0 || peer.closed, "welcome or close");
+      return peer;
+    };
+    // One read-only link: 8 sockets, and the 9th is refused.
     const peers = [];
-    for (let i = 0; i < 50; i++) {
-      const v = await connectViewer(s.id, s.viewerToken);
-      await v.message("welcome");
-      peers.push(v);
+    for (let i = 0; i < 8; i++) peers.push(await join(s.viewerToken));
+    const ninth = await join(s.viewerToken);
+    expect(ninth.closed).toMatchObject({
+      code: CloseCode.TOO_MANY_VIEWERS,
+      reason: "this join token already has 8 connections open",
+    });
+    // Read-only links fill the session up to 48 of its 50 slots, never further.
+    while (peers.length < 48) {
+      const token = await mint("viewer");
+      for (let i = 0; i < 8 && peers.length < 48; i++) peers.push(await join(token));
     }
-    const extra = await connectViewer(s.id, s.viewerToken);
-    expect((await extra.closedWith()).code).toBe(CloseCode.TOO_MANY_VIEWERS);
+    expect(peers.filter((p) => p.closed !== null).map((p) => p.closed)).toEqual([]);
+    const reader = await join(await mint("viewer"));
+    expect(reader.closed).toMatchObject({
+      code: CloseCode.TOO_MANY_VIEWERS,
+      reason: "the last 2 of this session's 50 slots are kept for writers",
+    });
+    // Writers still get in, up to the cap.
+    peers.push(await join(s.writerToken), await join(await mint("writer")));
+    expect(peers.filter((p) => p.closed !== null).map((p) => p.closed)).toEqual([]);
+    const extra = await join(await mint("writer"));
+    expect(extra.closed?.code).toBe(CloseCode.TOO_MANY_VIEWERS);
     peers[0]!.ws.close(1000);
     await new Promise((r) => setTimeout(r, 50));
-    const again = await connectViewer(s.id, s.viewerToken);
-    await again.until(() => again.texts.length > 0 || again.closed, "welcome or close");
+    const again = await join(s.writerToken);
     expect(again.closed).toBeNull();
   });
 });

@@ -135,6 +135,30 @@ describe("bad input", () => {
     await other.until(() => other.text() === "after the flood", "output for the other viewer");
     expect(other.closed).toBeNull();
   });
+
+  it("counts a flood spread over several sockets of one link against that link, and drops what a closed socket still sends", async () => {
+    const s = await startSession();
+    const sockets = [];
+    for (let i = 0; i < 4; i++) {
+      const peer = await connectViewer(s.id, s.viewerToken);
+      await peer.message("welcome");
+      sockets.push(peer);
+    }
+    const writer = await connectViewer(s.id, s.writerToken);
+    autoAck(writer);
+    await writer.message("live");
+    // 4 × 1500 messages: each socket alone stays under the 2000 burst, the link does not.
+    for (let i = 0; i < 1500; i++) {
+      for (const peer of sockets) {
+        if (peer.ws.readyState === WebSocket.OPEN) peer.sendText('{"type":"ack","offset":0}');
+      }
+    }
+    const codes = await Promise.all(sockets.map((peer) => peer.closedWith(10_000)));
+    expect(codes.map((c) => c.code)).toEqual(Array(4).fill(CloseCode.RATE_LIMITED));
+    await runnerWrite(s.runner, 0, "after the flood");
+    await writer.until(() => writer.text() === "after the flood", "output for the writer");
+    expect(writer.closed).toBeNull();
+  });
 });
 
 describe("automatic terminal replies", () => {

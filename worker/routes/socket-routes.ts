@@ -17,6 +17,7 @@ import {
   ROLE_HEADER,
   RUNNER_HOST_HEADER,
   SUBPROTOCOL_HEADER,
+  TOKEN_ID_HEADER,
 } from "../../durable-objects/terminal-session/terminal-session.ts";
 import {
   HOST_HEADER,
@@ -67,6 +68,7 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
   const offset = c.req.query("offset");
   const headers = trustedHeaders(c.req.raw, {
     [PEER_HEADER]: "viewer",
+    [TOKEN_ID_HEADER]: await tokenId(token),
     [ROLE_HEADER]: check.claims.role,
     [SUBPROTOCOL_HEADER]: echo,
   });
@@ -142,6 +144,14 @@ function preflight(c: Ctx): Response | { token: string | null; echo: string } {
     );
   }
   return { token: offered.token, echo: SUBPROTOCOL };
+}
+
+/** A join token's id for per-token budgets: the first 16 hex of its SHA-256, never the token. */
+async function tokenId(token: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
+  return [...new Uint8Array(digest).slice(0, 8)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
 /** The host credential the runner offered, or the refusal to send back. */
