@@ -30,6 +30,11 @@ export default defineConfig({
       workersProject("workers-small-history", ["test/workers-small-history/**/*.test.ts"], {
         HISTORY_CAP_BYTES: "65536",
       }),
+      // An embedding deployment: another site frames the panel, links name the public origin.
+      workersProject("workers-configured", ["test/workers-configured/**/*.test.ts"], {
+        ALLOWED_ORIGINS: "https://embedder.example",
+        PUBLIC_ORIGIN: "https://term.example.com",
+      }),
       {
         test: {
           name: "node",

@@ -14,6 +14,8 @@ export interface Config {
   exitedRetentionMs: number;
   /** Default lifetime of join tokens minted by the API (seconds). */
   joinTokenTtlSeconds: number;
+  /** Origin of the join links the API hands out; null: the request's origin. */
+  publicOrigin: string | null;
 }
 
 /** Defaults, used where a var is absent or empty. */
@@ -24,6 +26,7 @@ export const DEFAULT_CONFIG: Config = {
   idleTimeoutMs: 24 * 60 * 60 * 1000,
   exitedRetentionMs: 60 * 60 * 1000,
   joinTokenTtlSeconds: 60 * 60,
+  publicOrigin: null,
 };
 
 /** The vars this module reads; a subset of Env so tests can pass plain objects. */
@@ -34,6 +37,7 @@ export interface ConfigVars {
   IDLE_TIMEOUT_SECONDS?: string;
   EXITED_RETENTION_SECONDS?: string;
   JOIN_TOKEN_TTL_SECONDS?: string;
+  PUBLIC_ORIGIN?: string;
 }
 
 /** Reads the configuration; a malformed number falls back to its default (and says so once). */
@@ -66,6 +70,7 @@ export function readConfig(vars: ConfigVars): Config {
       DEFAULT_CONFIG.joinTokenTtlSeconds,
       "JOIN_TOKEN_TTL_SECONDS",
     ),
+    publicOrigin: origin(vars.PUBLIC_ORIGIN),
   };
 }
 
@@ -82,4 +87,17 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
     );
   }
   return fallback;
+}
+
+// An origin (scheme://host[:port]) or null; anything else is ignored, and said so.
+function origin(value: string | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol === "https:" || url.protocol === "http:") return url.origin;
+  } catch {
+    // Reported below.
+  }
+  console.warn(`PUBLIC_ORIGIN must be an http(s) origin, got ${JSON.stringify(value)}; ignored`);
+  return null;
 }

@@ -9,6 +9,7 @@ interface __BaseEnv_Env {
 	IDLE_TIMEOUT_SECONDS: "86400";
 	EXITED_RETENTION_SECONDS: "3600";
 	JOIN_TOKEN_TTL_SECONDS: "3600";
+	PUBLIC_ORIGIN: "";
 	API_TOKEN: string;
 	SESSION_SECRET: string;
 	SESSIONS: DurableObjectNamespace<import("./index").TerminalSession>;
@@ -27,7 +28,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ALLOWED_ORIGINS" | "HISTORY_CAP_BYTES" | "MAX_VIEWERS" | "IDLE_TIMEOUT_SECONDS" | "EXITED_RETENTION_SECONDS" | "JOIN_TOKEN_TTL_SECONDS" | "API_TOKEN" | "SESSION_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ALLOWED_ORIGINS" | "HISTORY_CAP_BYTES" | "MAX_VIEWERS" | "IDLE_TIMEOUT_SECONDS" | "EXITED_RETENTION_SECONDS" | "JOIN_TOKEN_TTL_SECONDS" | "PUBLIC_ORIGIN" | "API_TOKEN" | "SESSION_SECRET">> {}
 }
 declare module "*.txt" {
 	const value: string;

@@ -1,6 +1,8 @@
 /** The Worker: a thin Hono router over the API, the socket routes and the static client. */
 import { Hono } from "hono";
+import { readConfig } from "./config.ts";
 import { errorBody, handleError } from "./http/errors.ts";
+import { withSecurityHeaders } from "./http/security-headers.ts";
 import { hostsRoutes } from "./routes/hosts-routes.ts";
 import { sessionsRoutes } from "./routes/sessions-routes.ts";
 import { socketRoutes } from "./routes/socket-routes.ts";
@@ -11,6 +13,12 @@ export { RunnerHub } from "../durable-objects/runner-hub/runner-hub.ts";
 export { HostDirectory } from "../durable-objects/host-directory/host-directory.ts";
 
 const app = new Hono<{ Bindings: Env }>();
+
+// Every response, the client's pages and assets included (the Worker runs first for all paths).
+app.use("*", async (c, next) => {
+  await next();
+  c.res = withSecurityHeaders(c.res, readConfig(c.env).allowedOrigins);
+});
 
 app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/api", socketRoutes);

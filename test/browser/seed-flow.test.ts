@@ -37,7 +37,7 @@ afterAll(async () => {
 
 /**
  * A demo page; `sockets` lists the URL of every WebSocket it opens, `errors` every uncaught
- * error. `domRenderer: false` renders as for everyone (WebGL), not as text in the DOM.
+ * error and every Content-Security-Policy violation. `domRenderer: false` renders as for everyone (WebGL), not as text in the DOM.
  */
 async function openDemo(viewport: Viewport = DESKTOP, domRenderer = true) {
   const context = await newTestContext(browser, viewport, domRenderer);
@@ -46,7 +46,12 @@ async function openDemo(viewport: Viewport = DESKTOP, domRenderer = true) {
   const errors: string[] = [];
   page.on("websocket", (socket) => sockets.push(socket.url()));
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${stack.url}/`);
+  // The page runs under its Content-Security-Policy: anything it blocks is an error here.
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) errors.push(message.text());
+  });
+  const response = await page.goto(`${stack.url}/`);
+  expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
   return { context, page, sockets, errors };
 }
 

@@ -124,6 +124,7 @@ export async function grantJoin(
     role,
     token,
     expires_at: new Date(expiresAt * 1000).toISOString(),
-    url: joinLink(origin, { sessionId, token }),
+    // PUBLIC_ORIGIN when set: the request's Host header is the client's to choose.
+    url: joinLink(readConfig(env).publicOrigin ?? origin, { sessionId, token }),
   };
 }
