@@ -105,7 +105,7 @@ stored it, so a dropped connection loses nothing; it reconnects by itself.
 Usage:
   pty-runner --url https://term.example.com --token-file ~/.config/pty-runner/credential [flags]
 
-The host credential (whc1.<host>.<secret>) comes from POST /api/hosts {"host": NAME} on the
+The host credential (whc1.<tenant>.<host>.<secret>) comes from POST /api/hosts {"host": NAME} on the
 edge; it proves this one host and nothing else.
 
 Flags:

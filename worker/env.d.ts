@@ -14,12 +14,12 @@ interface __BaseEnv_Env {
 	SESSION_SECRET: string;
 	SESSIONS: DurableObjectNamespace<import("./index").TerminalSession>;
 	RUNNER_HUB: DurableObjectNamespace<import("./index").RunnerHub>;
-	HOST_DIRECTORY: DurableObjectNamespace<import("./index").HostDirectory>;
+	TENANT_DIRECTORY: DurableObjectNamespace<import("./index").TenantDirectory>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "TerminalSession" | "RunnerHub" | "HostDirectory";
+		durableNamespaces: "TerminalSession" | "RunnerHub" | "TenantDirectory";
 	}
 	interface Env extends __BaseEnv_Env {}
 }

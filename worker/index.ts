@@ -4,13 +4,14 @@ import { readConfig } from "./config.ts";
 import { errorBody, handleError } from "./http/errors.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { hostsRoutes } from "./routes/hosts-routes.ts";
+import { keysRoutes } from "./routes/keys-routes.ts";
 import { sessionsRoutes } from "./routes/sessions-routes.ts";
 import { socketRoutes } from "./routes/socket-routes.ts";
 import { toolsRoutes } from "./routes/tools-routes.ts";
 
 export { TerminalSession } from "../durable-objects/terminal-session/terminal-session.ts";
 export { RunnerHub } from "../durable-objects/runner-hub/runner-hub.ts";
-export { HostDirectory } from "../durable-objects/host-directory/host-directory.ts";
+export { TenantDirectory } from "../durable-objects/tenant-directory/tenant-directory.ts";
 
 const app = new Hono<{ Bindings: Env }>();
 
@@ -24,6 +25,7 @@ app.get("/healthz", (c) => c.json({ ok: true }));
 app.route("/api", socketRoutes);
 app.route("/api", sessionsRoutes);
 app.route("/api", hostsRoutes);
+app.route("/api", keysRoutes);
 app.route("/api/tools", toolsRoutes);
 app.notFound((c) =>
   c.req.path.startsWith("/api/")

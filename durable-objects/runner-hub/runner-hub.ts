@@ -26,14 +26,16 @@ import { OpenedSessions } from "./opened-sessions.ts";
 
 /** Header carrying the host name the route named. */
 export const HOST_HEADER = "x-webterm-host";
+/** Header carrying the tenant the runner's credential names. */
+export const TENANT_HEADER = "x-webterm-tenant";
 /** Header carrying the secret part of the credential the runner presented (checked here). */
 export const HOST_SECRET_HEADER = "x-webterm-host-secret";
 /** Header carrying the subprotocol to echo. */
 export const HUB_SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
 
-/** The name of `host`'s hub object. */
-export function hostHubName(host: string): string {
-  return `host:${host}`;
+/** The name of the hub object of `tenant`'s `host` (tenants never share a host object). */
+export function hostHubName(tenant: string, host: string): string {
+  return `host:${tenant}/${host}`;
 }
 
 /** What the hub says about its host, on every surface (hosts list, tool errors). */
@@ -72,6 +74,7 @@ interface ControlAttachment {
 
 const CREDENTIAL_KEY = "credential";
 const HOST_KEY = "host";
+const TENANT_KEY = "tenant";
 
 /** One host: its credential, its runner's control connection, the sessions it was asked to open. */
 export class RunnerHub extends DurableObject<Env> {
@@ -91,10 +94,11 @@ export class RunnerHub extends DurableObject<Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     const host = request.headers.get(HOST_HEADER);
+    const tenant = request.headers.get(TENANT_HEADER) ?? "";
     const secret = request.headers.get(HOST_SECRET_HEADER) ?? "";
     const subprotocol = request.headers.get(HUB_SUBPROTOCOL_HEADER);
     if (!host) return refuseWebSocket(CloseCode.PROTOCOL_ERROR, "missing host name", subprotocol);
-    const refused = await this.#checkSecret(host, secret);
+    const refused = await this.#checkSecret(tenant, host, secret);
     if (refused) return refuseWebSocket(CloseCode.UNAUTHORIZED, refused, subprotocol);
     for (const old of this.ctx.getWebSockets()) {
       old.close(CloseCode.REPLACED, "another runner connected for this host");
@@ -119,8 +123,8 @@ export class RunnerHub extends DurableObject<Env> {
   }
 
   /** Why `secret` does not prove this host (null: it does). The reason never echoes the secret. */
-  async verifySecret(host: string, secret: string): Promise<string | null> {
-    return this.#checkSecret(host, secret);
+  async verifySecret(tenant: string, host: string, secret: string): Promise<string | null> {
+    return this.#checkSecret(tenant, host, secret);
   }
 
   /**
@@ -128,10 +132,12 @@ export class RunnerHub extends DurableObject<Env> {
    * cut off (control and every session's data connection). Returns the credential, once.
    */
   async mintCredential(
+    tenant: string,
     host: string,
   ): Promise<{ credential: string; fingerprint: string; createdAt: string; rotated: boolean }> {
     const rotated = this.#stored() !== null;
-    const { credential, stored } = await mintHostCredential(host, Date.now());
+    const { credential, stored } = await mintHostCredential(tenant, host, Date.now());
+    this.ctx.storage.kv.put(TENANT_KEY, tenant);
     this.ctx.storage.kv.put(HOST_KEY, host);
     this.ctx.storage.kv.put(CREDENTIAL_KEY, stored);
     if (rotated) await this.#cutRunner(`the credential of host "${host}" was replaced`);
@@ -249,9 +255,10 @@ export class RunnerHub extends DurableObject<Env> {
     }
   }
 
-  async #checkSecret(host: string, secret: string): Promise<string | null> {
+  async #checkSecret(tenant: string, host: string, secret: string): Promise<string | null> {
     const stored = this.#stored();
-    if (stored === null || this.#host() !== host) {
+    const ownTenant = this.ctx.storage.kv.get(TENANT_KEY) as string | undefined;
+    if (stored === null || this.#host() !== host || ownTenant !== tenant) {
       return `host "${host}" has no runner credential (never minted, or revoked)`;
     }
     if (!(await credentialMatches(secret, stored))) {

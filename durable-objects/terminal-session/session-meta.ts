@@ -1,9 +1,17 @@
 /** The session's own record (who, where, state, size, exit), kept in the object's KV storage. */
-import type { ExitStatus, RunnerState, SessionState, TerminalSize } from "../../protocol/index.ts";
+import {
+  DEFAULT_TENANT,
+  type ExitStatus,
+  type RunnerState,
+  type SessionState,
+  type TerminalSize,
+} from "../../protocol/index.ts";
 
 /** Everything the session object knows about itself besides its output. */
 export interface SessionMeta {
   id: string;
+  /** The tenant the session belongs to (absent in records from before tenants: the default one). */
+  tenant?: string;
   host: string;
   state: SessionState;
   createdAt: number;
@@ -24,6 +32,7 @@ export interface SessionMeta {
 /** What the API may ask for when it creates a session. */
 export interface SessionInit {
   id: string;
+  tenant: string;
   host: string;
   cwd: string | null;
   size: TerminalSize;
@@ -32,6 +41,7 @@ export interface SessionInit {
 /** A summary for the API and for `welcome`. */
 export interface SessionInfo {
   id: string;
+  tenant: string;
   host: string;
   state: SessionState;
   createdAt: string;
@@ -65,6 +75,7 @@ export function saveMeta(kv: MetaStore, meta: SessionMeta): void {
 export function newMeta(init: SessionInit, now: number): SessionMeta {
   return {
     id: init.id,
+    tenant: init.tenant,
     host: init.host,
     state: "starting",
     createdAt: now,
@@ -77,4 +88,9 @@ export function newMeta(init: SessionInit, now: number): SessionMeta {
     reason: null,
     lastActivityAt: now,
   };
+}
+
+/** The tenant a record belongs to. */
+export function tenantOf(meta: SessionMeta): string {
+  return meta.tenant ?? DEFAULT_TENANT;
 }

@@ -28,6 +28,7 @@ import {
   loadMeta,
   newMeta,
   saveMeta,
+  tenantOf,
   type SessionInfo,
   type SessionInit,
   type SessionMeta,
@@ -147,6 +148,7 @@ export class TerminalSession extends DurableObject<Env> {
     const history = meta.state === "ended" ? { start: 0, end: 0 } : this.#openHistory();
     return {
       id: meta.id,
+      tenant: tenantOf(meta),
       host: meta.host,
       state: meta.state,
       createdAt: new Date(meta.createdAt).toISOString(),
@@ -268,10 +270,14 @@ export class TerminalSession extends DurableObject<Env> {
     }
     const peer = request.headers.get(PEER_HEADER);
     if (peer === "runner") {
-      // One credential, one host: a runner of another host may not serve, read or fence this shell.
+      // One credential, one host: a runner of another host (or another tenant's host of the same
+      // name) may not serve, read or fence this shell. The header is "tenant/host".
       const host = request.headers.get(RUNNER_HOST_HEADER);
-      if (host !== meta.host) {
-        const reason = `this session runs on host "${meta.host}", not "${host ?? "(none)"}"`;
+      if (host !== `${tenantOf(meta)}/${meta.host}`) {
+        const sameTenant = host?.startsWith(`${tenantOf(meta)}/`) ?? false;
+        const reason = sameTenant
+          ? `this session runs on host "${meta.host}", not "${host!.slice(host!.indexOf("/") + 1)}"`
+          : "this session belongs to another tenant";
         return refuseWebSocket(CloseCode.FORBIDDEN, reason, subprotocol);
       }
       return this.#acceptRunner(meta, subprotocol);

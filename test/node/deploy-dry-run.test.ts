@@ -18,7 +18,7 @@ it("bundles for wrangler deploy with every Durable Object class and the built cl
     );
     expect(stdout).toMatch(/env\.SESSIONS \(TerminalSession\)\s+Durable Object/);
     expect(stdout).toMatch(/env\.RUNNER_HUB \(RunnerHub\)\s+Durable Object/);
-    expect(stdout).toMatch(/env\.HOST_DIRECTORY \(HostDirectory\)\s+Durable Object/);
+    expect(stdout).toMatch(/env\.TENANT_DIRECTORY \(TenantDirectory\)\s+Durable Object/);
     expect(stdout).toMatch(/Read \d+ files from the assets directory/);
     const bundle = readFileSync(join(outdir, "index.js"), "utf8");
     expect(bundle).toMatch(/TerminalSession = class extends/);

@@ -70,7 +70,10 @@ describe("toPlainText", () => {
 });
 
 describe("session lifetime", () => {
-  const meta = newMeta({ id: "s", host: "h", cwd: null, size: { cols: 80, rows: 24 } }, 1_000);
+  const meta = newMeta(
+    { id: "s", tenant: "default", host: "h", cwd: null, size: { cols: 80, rows: 24 } },
+    1_000,
+  );
   it("ends an idle session and an exited one after their times, and nothing sooner", () => {
     expect(endReasonAt(meta, DEFAULT_CONFIG, 1_000 + DEFAULT_CONFIG.idleTimeoutMs - 1)).toBeNull();
     expect(endReasonAt(meta, DEFAULT_CONFIG, 1_000 + DEFAULT_CONFIG.idleTimeoutMs)).toBe(

@@ -30,7 +30,7 @@ describe("minting", () => {
     const response = await api("POST", "/api/hosts", { host: "mint-a" });
     expect(response.status).toBe(201);
     const minted = (await response.json()) as Record<string, any>;
-    expect(minted.credential).toMatch(/^whc1\.mint-a\.[A-Za-z0-9_-]{43}$/);
+    expect(minted.credential).toMatch(/^whc1\.default\.mint-a\.[A-Za-z0-9_-]{43}$/);
     expect(minted.fingerprint).toMatch(/^[0-9a-f]{12}$/);
 
     const listed = await api("GET", "/api/hosts");

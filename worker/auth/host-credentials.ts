@@ -1,6 +1,7 @@
 /** Minting host credentials and checking them against the hash a host object keeps (never the secret). */
 import { formatHostCredential } from "../../protocol/index.ts";
 import { randomBase64Url } from "./crypto.ts";
+import { secretMatchesHash, sha256Hex } from "./secret-hash.ts";
 
 /** What a host object stores about its credential: enough to check it, nothing to rebuild it. */
 export interface StoredCredential {
@@ -12,30 +13,21 @@ export interface StoredCredential {
   createdAt: number;
 }
 
-/** A new credential for `host`: the text to hand out once, and what to store. */
+/** A new credential for `tenant`'s `host`: the text to hand out once, and what to store. */
 export async function mintHostCredential(
+  tenant: string,
   host: string,
   now: number,
 ): Promise<{ credential: string; stored: StoredCredential }> {
   const secret = randomBase64Url(32);
   const hash = await sha256Hex(secret);
   return {
-    credential: formatHostCredential({ host, secret }),
+    credential: formatHostCredential({ tenant, host, secret }),
     stored: { hash, fingerprint: hash.slice(0, 12), createdAt: now },
   };
 }
 
 /** Whether `secret` is the one whose hash was stored; compared in constant time. */
-export async function credentialMatches(
-  secret: string,
-  stored: StoredCredential,
-): Promise<boolean> {
-  const given = new TextEncoder().encode(await sha256Hex(secret));
-  const expected = new TextEncoder().encode(stored.hash);
-  return given.byteLength === expected.byteLength && crypto.subtle.timingSafeEqual(given, expected);
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function credentialMatches(secret: string, stored: StoredCredential): Promise<boolean> {
+  return secretMatchesHash(secret, stored.hash);
 }

@@ -1,23 +1,25 @@
 /** REST routes for hosts: mint (or replace) a host's runner credential, revoke it, list hosts with their runner's state. */
 import { Hono } from "hono";
 import { isValidHostName } from "../../protocol/index.ts";
-import { requireApiToken } from "../auth/bearer.ts";
+import { requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
 import { readJsonObject } from "../http/read-json.ts";
-import { hostDirectory, hostHub, listHosts } from "../sessions/session-service.ts";
+import { tenantDirectory, hostHub, listHosts } from "../sessions/session-service.ts";
 
-/** Mounted at /api. Every route needs the API token. */
-export const hostsRoutes = new Hono<{ Bindings: Env }>();
+/** Mounted at /api. Every route needs a key with hosts:admin; hosts are the caller's tenant's. */
+export const hostsRoutes = new Hono<ApiEnv>();
 
-hostsRoutes.use("/hosts", requireApiToken);
-hostsRoutes.use("/hosts/:host", requireApiToken);
+hostsRoutes.use("/hosts", requireScope("hosts:admin"));
+hostsRoutes.use("/hosts/:host", requireScope("hosts:admin"));
 
 /** Every host: its credential's fingerprint (never the credential) and its runner's state. */
-hostsRoutes.get("/hosts", async (c) => c.json({ hosts: await listHosts(c.env) }));
+hostsRoutes.get("/hosts", async (c) =>
+  c.json({ hosts: await listHosts(c.env, c.get("caller").tenant) }),
+);
 
 hostsRoutes.get("/hosts/:host", async (c) => {
   const host = checkedHost(c.req.param("host"));
-  const status = await hostHub(c.env, host).status();
+  const status = await hostHub(c.env, c.get("caller").tenant, host).status();
   if (!status) throw new ApiError(404, "host_not_found", `no host named "${host}"`);
   return c.json(status);
 });
@@ -32,8 +34,9 @@ hostsRoutes.post("/hosts", async (c) => {
     throw new ApiError(400, "invalid_request", "host (a string) is required");
   }
   const host = checkedHost(body.host);
-  const minted = await hostHub(c.env, host).mintCredential(host);
-  await hostDirectory(c.env).add(host);
+  const { tenant } = c.get("caller");
+  const minted = await hostHub(c.env, tenant, host).mintCredential(tenant, host);
+  await tenantDirectory(c.env, tenant).add(host);
   return c.json(
     {
       host,
@@ -50,8 +53,9 @@ hostsRoutes.post("/hosts", async (c) => {
 /** Revokes the host's credential: its runner is closed, its sessions' runner goes offline. */
 hostsRoutes.delete("/hosts/:host", async (c) => {
   const host = checkedHost(c.req.param("host"));
-  const revoked = await hostHub(c.env, host).revokeCredential();
-  await hostDirectory(c.env).remove(host);
+  const { tenant } = c.get("caller");
+  const revoked = await hostHub(c.env, tenant, host).revokeCredential();
+  await tenantDirectory(c.env, tenant).remove(host);
   if (!revoked) throw new ApiError(404, "host_not_found", `host "${host}" has no credential`);
   return c.json({ host, revoked: true });
 });

@@ -1,7 +1,7 @@
 /** REST routes for sessions: create, describe, mint join tokens, end, and who typed what. */
 import { Hono } from "hono";
 import type { Role } from "../../protocol/index.ts";
-import { requireApiToken } from "../auth/bearer.ts";
+import { demandScope, requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
 import { readJsonObject } from "../http/read-json.ts";
 import {
@@ -9,24 +9,25 @@ import {
   describeSession,
   endSession,
   grantJoin,
-  sessionStub,
+  ownedSession,
 } from "../sessions/session-service.ts";
 
-/** Mounted at /api. Every route needs the API token. */
-export const sessionsRoutes = new Hono<{ Bindings: Env }>();
+/**
+ * Mounted at /api. Every route needs an API key: sessions:run to create, end or mint writer
+ * links, sessions:read to look. A session of another tenant is 404, as an unknown one is.
+ */
+export const sessionsRoutes = new Hono<ApiEnv>();
 
-sessionsRoutes.use("/sessions", requireApiToken);
-sessionsRoutes.use("/sessions/:id", requireApiToken);
-sessionsRoutes.use("/sessions/:id/tokens", requireApiToken);
-sessionsRoutes.use("/sessions/:id/inputs", requireApiToken);
+const run = requireScope("sessions:run");
+const read = requireScope("sessions:read");
 
-sessionsRoutes.post("/sessions", async (c) => {
+sessionsRoutes.post("/sessions", run, async (c) => {
   const body = await readJsonObject(c.req.raw);
   const host = optionalString(body, "host");
   const cwd = optionalString(body, "cwd");
   const cols = optionalNumber(body, "cols");
   const rows = optionalNumber(body, "rows");
-  const session = await createSession(c.env, { host, cwd, cols, rows });
+  const session = await createSession(c.env, c.get("caller").tenant, { host, cwd, cols, rows });
   const origin = new URL(c.req.url).origin;
   return c.json(
     {
@@ -40,36 +41,38 @@ sessionsRoutes.post("/sessions", async (c) => {
   );
 });
 
-sessionsRoutes.get("/sessions/:id", async (c) =>
-  c.json(await describeSession(c.env, c.req.param("id"))),
+sessionsRoutes.get("/sessions/:id", read, async (c) =>
+  c.json(await describeSession(c.env, c.get("caller").tenant, c.req.param("id"))),
 );
 
-sessionsRoutes.post("/sessions/:id/tokens", async (c) => {
+sessionsRoutes.post("/sessions/:id/tokens", read, async (c) => {
   const id = c.req.param("id");
   const body = await readJsonObject(c.req.raw);
   const role = body.role ?? "viewer";
   if (role !== "viewer" && role !== "writer") {
     throw new ApiError(400, "invalid_request", 'role must be "viewer" or "writer"');
   }
+  // A writer link types into the shell: only a key that may run commands can hand one out.
+  if (role === "writer") demandScope(c.get("caller"), "sessions:run");
   const ttl = optionalNumber(body, "ttl_seconds");
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 24 * 3600)) {
     throw new ApiError(400, "invalid_request", "ttl_seconds must be an integer from 60 to 604800");
   }
-  const info = await describeSession(c.env, id);
+  const info = await describeSession(c.env, c.get("caller").tenant, id);
   if (info.state === "ended") throw new ApiError(409, "session_ended", "the session has ended");
   return c.json(await grantJoin(c.env, new URL(c.req.url).origin, id, role as Role, ttl), 201);
 });
 
-sessionsRoutes.delete("/sessions/:id", async (c) => {
-  await endSession(c.env, c.req.param("id"), "closed through the API");
+sessionsRoutes.delete("/sessions/:id", run, async (c) => {
+  await endSession(c.env, c.get("caller").tenant, c.req.param("id"), "closed through the API");
   return c.json({ success: true });
 });
 
 /** Who typed into the session: runs of input by an agent call or a writer, oldest first. */
-sessionsRoutes.get("/sessions/:id/inputs", async (c) => {
+sessionsRoutes.get("/sessions/:id/inputs", read, async (c) => {
   const id = c.req.param("id");
-  const stub = await sessionStub(c.env, id);
-  const inputs = stub ? await stub.inputs(200) : null;
+  const { stub } = await ownedSession(c.env, c.get("caller").tenant, id);
+  const inputs = await stub.inputs(200);
   if (!inputs) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
   return c.json({ inputs });
 });

@@ -23,6 +23,7 @@ import {
   HOST_HEADER,
   HOST_SECRET_HEADER,
   HUB_SUBPROTOCOL_HEADER,
+  TENANT_HEADER,
 } from "../../durable-objects/runner-hub/runner-hub.ts";
 import { looksLikeJoinToken, verifyJoinToken } from "../auth/join-token.ts";
 import { isOriginAllowed } from "../auth/origin.ts";
@@ -85,7 +86,8 @@ socketRoutes.get("/sessions/:id/runner", async (c) => {
   if (pre instanceof Response) return pre;
   const credential = readCredential(pre.token, pre.echo);
   if (credential instanceof Response) return credential;
-  const refused = await hostHub(c.env, credential.host).verifySecret(
+  const refused = await hostHub(c.env, credential.tenant, credential.host).verifySecret(
+    credential.tenant,
     credential.host,
     credential.secret,
   );
@@ -94,7 +96,7 @@ socketRoutes.get("/sessions/:id/runner", async (c) => {
   if (!stub) return refuseWebSocket(CloseCode.SESSION_NOT_FOUND, "no such session", pre.echo);
   const headers = trustedHeaders(c.req.raw, {
     [PEER_HEADER]: "runner",
-    [RUNNER_HOST_HEADER]: credential.host,
+    [RUNNER_HOST_HEADER]: `${credential.tenant}/${credential.host}`,
     [SUBPROTOCOL_HEADER]: pre.echo,
   });
   return stub.fetch(new Request(c.req.raw, { headers }));
@@ -123,10 +125,11 @@ socketRoutes.get("/runners/:host/connect", async (c) => {
   }
   const headers = trustedHeaders(c.req.raw, {
     [HOST_HEADER]: host,
+    [TENANT_HEADER]: credential.tenant,
     [HOST_SECRET_HEADER]: credential.secret,
     [HUB_SUBPROTOCOL_HEADER]: pre.echo,
   });
-  return hostHub(c.env, host).fetch(new Request(c.req.raw, { headers }));
+  return hostHub(c.env, credential.tenant, host).fetch(new Request(c.req.raw, { headers }));
 });
 
 /** Checks the upgrade and the protocol version; returns the credential and the subprotocol to echo. */

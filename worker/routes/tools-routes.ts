@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { InteractiveShellResult } from "../../protocol/index.ts";
 import type { ToolResult } from "../../durable-objects/terminal-session/tool-calls.ts";
 import { toPlainText } from "../../durable-objects/terminal-session/terminal-text.ts";
-import { requireApiToken } from "../auth/bearer.ts";
+import { requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
 import { readJsonObject } from "../http/read-json.ts";
 import {
@@ -12,25 +12,27 @@ import {
   describeSession,
   endSession,
   grantJoin,
-  sessionStub,
+  ownedSession,
 } from "../sessions/session-service.ts";
 import { validate } from "../tools/json-schema.ts";
 import { renderScreen } from "../tools/screen-text.ts";
 import { TOOL_DEFINITIONS, findTool } from "../tools/tool-definitions.ts";
 
-/** Mounted at /api/tools. */
-export const toolsRoutes = new Hono<{ Bindings: Env }>();
+/** Mounted at /api/tools. Listing and read_output need sessions:read; every other tool sessions:run. */
+export const toolsRoutes = new Hono<ApiEnv>();
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const NOTE = "Output is visible in the terminal panel.";
 /** read_output returns at most this much raw output (the screen is rendered from all of it). */
 const READ_OUTPUT_MAX_BYTES = 256 * 1024;
 
-toolsRoutes.use("*", requireApiToken);
+toolsRoutes.get("/", requireScope("sessions:read"), (c) => c.json({ tools: TOOL_DEFINITIONS }));
 
-toolsRoutes.get("/", (c) => c.json({ tools: TOOL_DEFINITIONS }));
+const toolScope = requireScope((c) =>
+  c.req.param("name") === "read_output" ? "sessions:read" : "sessions:run",
+);
 
-toolsRoutes.post("/:name", async (c) => {
+toolsRoutes.post("/:name", toolScope, async (c) => {
   const name = c.req.param("name");
   const tool = findTool(name);
   if (!tool)
@@ -39,24 +41,25 @@ toolsRoutes.post("/:name", async (c) => {
   const invalid = validate(tool.input_schema, body);
   if (invalid) throw new ApiError(400, "invalid_request", invalid);
   const origin = new URL(c.req.url).origin;
+  const { tenant } = c.get("caller");
   switch (name) {
     case "interactive_shell":
-      return c.json(await interactiveShell(c.env, origin, body));
+      return c.json(await interactiveShell(c.env, tenant, origin, body));
     case "send_input":
-      return c.json(await sendInput(c.env, origin, body));
+      return c.json(await sendInput(c.env, tenant, origin, body));
     case "read_output":
-      return c.json(await readOutput(c.env, body));
+      return c.json(await readOutput(c.env, tenant, body));
     case "wait":
-      return c.json(await waitForCall(c.env, origin, body));
+      return c.json(await waitForCall(c.env, tenant, origin, body));
     default:
-      await endSession(c.env, String(body.session_id), "closed by the agent");
+      await endSession(c.env, tenant, String(body.session_id), "closed by the agent");
       return c.json({ success: true, session_id: body.session_id, status: "ended" });
   }
 });
 
 type Body = Record<string, unknown>;
 
-async function interactiveShell(env: Env, origin: string, body: Body) {
+async function interactiveShell(env: Env, tenant: string, origin: string, body: Body) {
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
   const command = body.initial_command as string | undefined;
   let sessionId = body.session_id as string | undefined;
@@ -71,7 +74,7 @@ async function interactiveShell(env: Env, origin: string, body: Body) {
       }
     }
   } else {
-    const created = await createSession(env, {
+    const created = await createSession(env, tenant, {
       host: body.host as string | undefined,
       cwd: body.cwd as string | undefined,
       cols: body.cols as number | undefined,
@@ -79,7 +82,7 @@ async function interactiveShell(env: Env, origin: string, body: Body) {
     });
     sessionId = created.id;
   }
-  const stub = await requireSession(env, sessionId);
+  const stub = await requireSession(env, tenant, sessionId);
   const callId = body.call_id as string | undefined;
   const request =
     command === undefined
@@ -105,9 +108,9 @@ async function interactiveShell(env: Env, origin: string, body: Body) {
   );
 }
 
-async function sendInput(env: Env, origin: string, body: Body) {
+async function sendInput(env: Env, tenant: string, origin: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, sessionId);
+  const stub = await requireSession(env, tenant, sessionId);
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
   const result = await stub.runTool({
     kind: "input",
@@ -118,18 +121,18 @@ async function sendInput(env: Env, origin: string, body: Body) {
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
-async function waitForCall(env: Env, origin: string, body: Body) {
+async function waitForCall(env: Env, tenant: string, origin: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, sessionId);
+  const stub = await requireSession(env, tenant, sessionId);
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
   const result = await stub.runTool({ kind: "wait", callId: body.call_id as string, timeoutMs });
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
-async function readOutput(env: Env, body: Body) {
+async function readOutput(env: Env, tenant: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, sessionId);
-  const info = await describeSession(env, sessionId);
+  const stub = await requireSession(env, tenant, sessionId);
+  const info = await describeSession(env, tenant, sessionId);
   if (info.state === "ended")
     throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
   const since = (body.since_offset as number | undefined) ?? 0;
@@ -148,10 +151,9 @@ async function readOutput(env: Env, body: Body) {
   };
 }
 
-async function requireSession(env: Env, sessionId: string) {
-  const stub = await sessionStub(env, sessionId);
-  if (!stub) throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
-  return stub;
+/** One of the caller's tenant's sessions; 404 for any other, as for an unknown one. */
+async function requireSession(env: Env, tenant: string, sessionId: string) {
+  return (await ownedSession(env, tenant, sessionId)).stub;
 }
 
 const REFUSAL_STATUS: Record<string, ContentfulStatusCode> = {

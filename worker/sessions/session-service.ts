@@ -9,7 +9,7 @@ import {
   type Role,
   type TerminalSize,
 } from "../../protocol/index.ts";
-import { DEFAULT_DIRECTORY } from "../../durable-objects/host-directory/host-directory.ts";
+import { tenantDirectoryName } from "../../durable-objects/tenant-directory/tenant-directory.ts";
 import { hostHubName, type HostStatus } from "../../durable-objects/runner-hub/runner-hub.ts";
 import type { SessionInfo } from "../../durable-objects/terminal-session/session-meta.ts";
 import { isMintedSessionId, mintSessionId } from "../auth/session-id.ts";
@@ -25,20 +25,20 @@ export interface NewSession {
   rows?: number | undefined;
 }
 
-/** The hub object of one host (its credential, its runner's control connection). */
-export function hostHub(env: Env, host: string) {
-  return env.RUNNER_HUB.get(env.RUNNER_HUB.idFromName(hostHubName(host)));
+/** The hub object of one of `tenant`'s hosts (its credential, its runner's control connection). */
+export function hostHub(env: Env, tenant: string, host: string) {
+  return env.RUNNER_HUB.get(env.RUNNER_HUB.idFromName(hostHubName(tenant, host)));
 }
 
-/** The directory of the tenant's hosts (only listing, minting and revoking use it). */
-export function hostDirectory(env: Env) {
-  return env.HOST_DIRECTORY.get(env.HOST_DIRECTORY.idFromName(DEFAULT_DIRECTORY));
+/** The directory of a tenant: its API keys and host names. */
+export function tenantDirectory(env: Env, tenant: string) {
+  return env.TENANT_DIRECTORY.get(env.TENANT_DIRECTORY.idFromName(tenantDirectoryName(tenant)));
 }
 
 /** Every host of the tenant, as its own object reports it, in name order. */
-export async function listHosts(env: Env): Promise<HostStatus[]> {
-  const names = await hostDirectory(env).list();
-  const statuses = await Promise.all(names.map((name) => hostHub(env, name).status()));
+export async function listHosts(env: Env, tenant: string): Promise<HostStatus[]> {
+  const names = await tenantDirectory(env, tenant).list();
+  const statuses = await Promise.all(names.map((name) => hostHub(env, tenant, name).status()));
   return statuses.filter((status): status is HostStatus => status !== null);
 }
 
@@ -48,16 +48,34 @@ export async function sessionStub(env: Env, sessionId: string) {
   return env.SESSIONS.get(env.SESSIONS.idFromName(sessionId));
 }
 
-/** The session's summary; 404 if unknown. */
-export async function describeSession(env: Env, sessionId: string): Promise<SessionInfo> {
+/**
+ * The session's summary; 404 if unknown or another tenant's (the same answer: a key learns nothing
+ * about sessions that are not its tenant's).
+ */
+export async function describeSession(
+  env: Env,
+  tenant: string,
+  sessionId: string,
+): Promise<SessionInfo> {
+  return (await ownedSession(env, tenant, sessionId)).info;
+}
+
+/** The stub and summary of one of `tenant`'s sessions; 404 otherwise. */
+export async function ownedSession(env: Env, tenant: string, sessionId: string) {
   const stub = await sessionStub(env, sessionId);
   const info = stub ? await stub.describe() : null;
-  if (!info) throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
-  return info;
+  if (!stub || !info || info.tenant !== tenant) {
+    throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
+  }
+  return { stub, info };
 }
 
 /** Picks the host: the one asked for, else the only one whose runner is online, else "local". */
-export async function resolveHost(env: Env, requested: string | undefined): Promise<string> {
+export async function resolveHost(
+  env: Env,
+  tenant: string,
+  requested: string | undefined,
+): Promise<string> {
   if (requested !== undefined) {
     if (!isValidHostName(requested)) {
       throw new ApiError(
@@ -68,23 +86,30 @@ export async function resolveHost(env: Env, requested: string | undefined): Prom
     }
     return requested;
   }
-  const online = (await listHosts(env)).filter((status) => status.runner === "online");
+  const online = (await listHosts(env, tenant)).filter((status) => status.runner === "online");
   return online.length === 1 && online[0] ? online[0].host : "local";
 }
 
 /** Creates a session and asks its host's runner to start the shell. */
 export async function createSession(
   env: Env,
+  tenant: string,
   request: NewSession,
 ): Promise<{ id: string; host: string; size: TerminalSize }> {
-  const host = await resolveHost(env, request.host);
+  const host = await resolveHost(env, tenant, request.host);
   const checked = checkTerminalSize(request.cols ?? DEFAULT_COLS, request.rows ?? DEFAULT_ROWS);
   if (!checked.ok) throw new ApiError(400, "invalid_request", checked.error);
   const id = await mintSessionId(env.SESSION_SECRET);
   const stub = env.SESSIONS.get(env.SESSIONS.idFromName(id));
-  const created = await stub.create({ id, host, cwd: request.cwd ?? null, size: checked.size });
+  const created = await stub.create({
+    id,
+    tenant,
+    host,
+    cwd: request.cwd ?? null,
+    size: checked.size,
+  });
   if (!created.ok) throw new ApiError(409, "conflict", created.error);
-  const opened = await hostHub(env, host).openSession({
+  const opened = await hostHub(env, tenant, host).openSession({
     sessionId: id,
     host,
     cols: checked.size.cols,
@@ -100,11 +125,13 @@ export async function createSession(
 }
 
 /** Ends a session; 404 if unknown, 409 if it had already ended. */
-export async function endSession(env: Env, sessionId: string, reason: string): Promise<void> {
-  const stub = await sessionStub(env, sessionId);
-  const info = stub ? await stub.describe() : null;
-  if (!stub || !info)
-    throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
+export async function endSession(
+  env: Env,
+  tenant: string,
+  sessionId: string,
+  reason: string,
+): Promise<void> {
+  const { stub } = await ownedSession(env, tenant, sessionId);
   if (!(await stub.end(reason)))
     throw new ApiError(409, "session_ended", "the session has already ended");
 }

@@ -51,7 +51,7 @@ it("mints the runner's credential for host local once, keeps it in .dev.vars, an
   const first = await start(port);
   const vars = parseEnvFile(readFileSync(join(PROJECT_ROOT, ".dev.vars"), "utf8"));
   const credential = vars.RUNNER_CREDENTIAL!;
-  expect(credential).toMatch(/^whc1\.local\./);
+  expect(credential).toMatch(/^whc1\.default\.local\./);
   expect(first.output()).toContain(`Open        http://127.0.0.1:${port}/`);
   expect(first.output()).toMatch(
     /Runner {6}host "local" connected \(its credential: RUNNER_CREDENTIAL in .*\.dev\.vars/,

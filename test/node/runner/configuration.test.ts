@@ -14,7 +14,7 @@ import { planSession } from "../../../pty-runner/session-plan.ts";
 import { shellKind } from "../../../pty-runner/shell-integration.ts";
 
 /** A well-formed credential for host "build-01" (the secret is 43 base64url characters). */
-const CREDENTIAL = `whc1.build-01.${"a".repeat(43)}`;
+const CREDENTIAL = `whc1.default.build-01.${"a".repeat(43)}`;
 
 describe("flags", () => {
   test("the token comes from RUNNER_TOKEN when --token is absent, and a flag wins over it", () => {

@@ -1,0 +1,136 @@
+/**
+ * The TenantDirectory Durable Object, one per tenant: the tenant's API keys (hashed) and the names
+ * of its hosts. API calls check their key here (one object per tenant, never a global one); a
+ * runner connecting or a session opening goes straight to its host's or session's own object.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { mintApiKey, type Scope } from "../../worker/auth/api-keys.ts";
+import { secretMatchesHash } from "../../worker/auth/secret-hash.ts";
+
+/** The name of `tenant`'s directory object. */
+export function tenantDirectoryName(tenant: string): string {
+  return `tenant:${tenant}`;
+}
+
+/** Most hosts or keys one listing returns. */
+export const HOST_LIST_LIMIT = 1000;
+
+/** A key as lists show it: never its secret or hash. */
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  scopes: Scope[];
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** Host names and API keys in the object's SQLite storage. */
+export class TenantDirectory extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS hosts (name TEXT PRIMARY KEY, added_at INTEGER NOT NULL)",
+    );
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS api_keys (
+      id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+      created_at INTEGER NOT NULL, revoked_at INTEGER
+    )`);
+  }
+
+  /** Records a host (idempotent). */
+  async add(host: string): Promise<void> {
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO hosts (name, added_at) VALUES (?, ?)",
+      host,
+      Date.now(),
+    );
+  }
+
+  /** Forgets a host (its credential was revoked). */
+  async remove(host: string): Promise<void> {
+    this.ctx.storage.sql.exec("DELETE FROM hosts WHERE name = ?", host);
+  }
+
+  /** Host names after `after` (for paging), at most HOST_LIST_LIMIT. */
+  async list(after = ""): Promise<string[]> {
+    return this.ctx.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM hosts WHERE name > ? ORDER BY name LIMIT ?",
+        after,
+        HOST_LIST_LIMIT,
+      )
+      .toArray()
+      .map((row) => row.name);
+  }
+
+  /** Creates a key with `scopes`; returns it, the only time its secret is seen. */
+  async createKey(
+    tenant: string,
+    name: string,
+    scopes: Scope[],
+  ): Promise<{ key: string; info: ApiKeyInfo }> {
+    const minted = await mintApiKey(this.env.SESSION_SECRET, tenant);
+    const now = Date.now();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO api_keys (id, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?)",
+      minted.id,
+      minted.hash,
+      name,
+      JSON.stringify(scopes),
+      now,
+    );
+    const info = { id: minted.id, name, scopes, created_at: new Date(now).toISOString() };
+    return { key: minted.key, info: { ...info, revoked_at: null } };
+  }
+
+  /** Whether any key was ever created here (a tenant exists once it has its first key). */
+  async hasKeys(): Promise<boolean> {
+    return this.ctx.storage.sql.exec("SELECT 1 FROM api_keys LIMIT 1").toArray().length > 0;
+  }
+
+  /** The scopes of a live key whose secret matches, else null. */
+  async verifyKey(id: string, secret: string): Promise<Scope[] | null> {
+    const row = this.ctx.storage.sql
+      .exec<{ hash: string; scopes: string; revoked_at: number | null }>(
+        "SELECT hash, scopes, revoked_at FROM api_keys WHERE id = ?",
+        id,
+      )
+      .toArray()[0];
+    if (!row || row.revoked_at !== null) return null;
+    if (!(await secretMatchesHash(secret, row.hash))) return null;
+    return JSON.parse(row.scopes) as Scope[];
+  }
+
+  /** Every key, newest first, without secrets. */
+  async listKeys(): Promise<ApiKeyInfo[]> {
+    return this.ctx.storage.sql
+      .exec<{
+        id: string;
+        name: string;
+        scopes: string;
+        created_at: number;
+        revoked_at: number | null;
+      }>(
+        "SELECT id, name, scopes, created_at, revoked_at FROM api_keys ORDER BY created_at DESC LIMIT ?",
+        HOST_LIST_LIMIT,
+      )
+      .toArray()
+      .map((row) => ({
+        id: row.id,
+        name: row.name,
+        scopes: JSON.parse(row.scopes) as Scope[],
+        created_at: new Date(row.created_at).toISOString(),
+        revoked_at: row.revoked_at === null ? null : new Date(row.revoked_at).toISOString(),
+      }));
+  }
+
+  /** Revokes a key; false when there is no such live key. */
+  async revokeKey(id: string): Promise<boolean> {
+    const cursor = this.ctx.storage.sql.exec(
+      "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+      Date.now(),
+      id,
+    );
+    return cursor.rowsWritten > 0;
+  }
+}
