@@ -9,3 +9,4 @@ export * from "./http-api.ts";
 export * from "./join-link.ts";
 export * from "./host-name.ts";
 export * from "./host-credential.ts";
+export * from "./token-expiry.ts";

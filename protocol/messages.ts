@@ -75,7 +75,12 @@ export type ViewerToSession =
   /** Send a signal to the shell's foreground process group (writers only). */
   | { type: "signal"; signal: SignalName }
   /** The viewer has received everything before `offset`; lets the session spot slow viewers. */
-  | { type: "ack"; offset: number };
+  | { type: "ack"; offset: number }
+  /**
+   * A fresh join token for this same session and role, sent before the old one expires: the
+   * socket lives on (a socket whose token expires is closed with 4401).
+   */
+  | { type: "token"; token: string };
 
 /** Session -> viewer. Output goes as binary OUTPUT frames. */
 export type SessionToViewer =
@@ -108,6 +113,8 @@ export type SessionToViewer =
   | { type: "resize"; cols: number; rows: number }
   /** The shell exited after producing output up to `offset`. */
   | { type: "exit"; exit: ExitStatus; offset: number }
+  /** A `token` message was accepted: the socket now lives until `expiresAt` (seconds). */
+  | { type: "token-renewed"; expiresAt: number }
   | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------
@@ -202,6 +209,7 @@ const VIEWER_TO_SESSION: Shape = {
   resize: { cols: "number", rows: "number" },
   signal: { signal: "signal" },
   ack: { offset: "offset" },
+  token: { token: "string" },
 };
 const RUNNER_TO_SESSION: Shape = {
   exit: { exit: "object", offset: "offset" },

@@ -11,11 +11,21 @@ export interface MountTerminalOptions {
   sessionId?: string | null;
   /** A join token for the session. */
   token?: string | null;
+  /**
+   * Where fresh join tokens come from (your backend). The terminal renews its token before it
+   * expires over the open connection, and asks again if the edge refuses an expired one.
+   */
+  getToken?: () => Promise<string>;
   onStateChange?: (status: StatusView, snapshot: ConnectionSnapshot) => void;
 }
 
 /** A mounted terminal. */
 export interface MountedTerminal {
+  /**
+   * Changes options in place: a new token or provider keeps the connection; a new session or
+   * server opens a new terminal.
+   */
+  update(options: Partial<MountTerminalOptions>): void;
   /** Closes the connection and removes the terminal from the element. */
   dispose(): void;
 }
@@ -25,6 +35,13 @@ export function mountTerminal(
   element: HTMLElement,
   options: MountTerminalOptions,
 ): MountedTerminal {
-  render(h(TerminalPanel, { ...options }), element);
-  return { dispose: () => render(null, element) };
+  let current = { ...options };
+  render(h(TerminalPanel, current), element);
+  return {
+    update(change) {
+      current = { ...current, ...change };
+      render(h(TerminalPanel, current), element);
+    },
+    dispose: () => render(null, element),
+  };
 }

@@ -1,11 +1,14 @@
 /**
- * The TenantDirectory Durable Object, one per tenant: the tenant's API keys (hashed) and the names
- * of its hosts. API calls check their key here (one object per tenant, never a global one); a
+ * The TenantDirectory Durable Object, one per tenant: the tenant's API keys (hashed), the names
+ * of its hosts, and the secret its join JWTs are signed with. API calls check their key here (one object per tenant, never a global one); a
  * runner connecting or a session opening goes straight to its host's or session's own object.
  */
 import { DurableObject } from "cloudflare:workers";
 import { mintApiKey, type Scope } from "../../worker/auth/api-keys.ts";
+import { randomBase64Url } from "../../worker/auth/crypto.ts";
 import { secretMatchesHash } from "../../worker/auth/secret-hash.ts";
+
+const JOIN_SECRET_KEY = "join-secret";
 
 /** The name of `tenant`'s directory object. */
 export function tenantDirectoryName(tenant: string): string {
@@ -26,20 +29,40 @@ export interface ApiKeyInfo {
 
 /** Host names and API keys in the object's SQLite storage. */
 export class TenantDirectory extends DurableObject<Env> {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    ctx.storage.sql.exec(
-      "CREATE TABLE IF NOT EXISTS hosts (name TEXT PRIMARY KEY, added_at INTEGER NOT NULL)",
-    );
-    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS api_keys (
-      id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
-      created_at INTEGER NOT NULL, revoked_at INTEGER
-    )`);
+  #ready = false;
+
+  // Tables are made on first use, not in the constructor: asking about a tenant that does not
+  // exist (a forged join JWT names any tenant) leaves nothing behind.
+  #sql(): SqlStorage {
+    const sql = this.ctx.storage.sql;
+    if (!this.#ready) {
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS hosts (name TEXT PRIMARY KEY, added_at INTEGER NOT NULL)",
+      );
+      sql.exec(`CREATE TABLE IF NOT EXISTS api_keys (
+        id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+        created_at INTEGER NOT NULL, revoked_at INTEGER
+      )`);
+      this.#ready = true;
+    }
+    return sql;
+  }
+
+  /** The secret join JWTs of this tenant are signed with (HS256), or null before one is made. */
+  async joinSecret(): Promise<string | null> {
+    return (this.ctx.storage.kv.get(JOIN_SECRET_KEY) as string | undefined) ?? null;
+  }
+
+  /** Makes a new join secret, replacing the old one (every JWT signed with it stops working). */
+  async rotateJoinSecret(): Promise<string> {
+    const secret = randomBase64Url(32);
+    this.ctx.storage.kv.put(JOIN_SECRET_KEY, secret);
+    return secret;
   }
 
   /** Records a host (idempotent). */
   async add(host: string): Promise<void> {
-    this.ctx.storage.sql.exec(
+    this.#sql().exec(
       "INSERT OR IGNORE INTO hosts (name, added_at) VALUES (?, ?)",
       host,
       Date.now(),
@@ -48,12 +71,12 @@ export class TenantDirectory extends DurableObject<Env> {
 
   /** Forgets a host (its credential was revoked). */
   async remove(host: string): Promise<void> {
-    this.ctx.storage.sql.exec("DELETE FROM hosts WHERE name = ?", host);
+    this.#sql().exec("DELETE FROM hosts WHERE name = ?", host);
   }
 
   /** Host names after `after` (for paging), at most HOST_LIST_LIMIT. */
   async list(after = ""): Promise<string[]> {
-    return this.ctx.storage.sql
+    return this.#sql()
       .exec<{ name: string }>(
         "SELECT name FROM hosts WHERE name > ? ORDER BY name LIMIT ?",
         after,
@@ -71,7 +94,7 @@ export class TenantDirectory extends DurableObject<Env> {
   ): Promise<{ key: string; info: ApiKeyInfo }> {
     const minted = await mintApiKey(this.env.SESSION_SECRET, tenant);
     const now = Date.now();
-    this.ctx.storage.sql.exec(
+    this.#sql().exec(
       "INSERT INTO api_keys (id, hash, name, scopes, created_at) VALUES (?, ?, ?, ?, ?)",
       minted.id,
       minted.hash,
@@ -85,7 +108,7 @@ export class TenantDirectory extends DurableObject<Env> {
 
   /** Whether any key was ever created here (a tenant exists once it has its first key). */
   async hasKeys(): Promise<boolean> {
-    return this.ctx.storage.sql.exec("SELECT 1 FROM api_keys LIMIT 1").toArray().length > 0;
+    return this.#sql().exec("SELECT 1 FROM api_keys LIMIT 1").toArray().length > 0;
   }
 
   /** The scopes of a live key whose secret matches, else null. */
@@ -103,7 +126,7 @@ export class TenantDirectory extends DurableObject<Env> {
 
   /** Every key, newest first, without secrets. */
   async listKeys(): Promise<ApiKeyInfo[]> {
-    return this.ctx.storage.sql
+    return this.#sql()
       .exec<{
         id: string;
         name: string;
@@ -126,7 +149,7 @@ export class TenantDirectory extends DurableObject<Env> {
 
   /** Revokes a key; false when there is no such live key. */
   async revokeKey(id: string): Promise<boolean> {
-    const cursor = this.ctx.storage.sql.exec(
+    const cursor = this.#sql().exec(
       "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
       Date.now(),
       id,

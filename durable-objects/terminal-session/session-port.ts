@@ -36,6 +36,8 @@ export interface SessionPort {
   noteActivity(): void;
   recordExit(exit: ExitStatus, reason: string | null): void;
   scheduleAlarm(): Promise<void>;
+  /** Checks a fresh join token for `ws` and, if it is for this session and role, extends the socket's life. */
+  renewToken(ws: WebSocket, token: string): Promise<void>;
 }
 
 /** Sends a control message to a runner. */

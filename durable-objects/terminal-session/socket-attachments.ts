@@ -14,6 +14,10 @@ export interface ViewerAttachment {
   connectedAt: number;
   /** Which join token opened it (a hash, never the token): sockets of one token share limits. */
   tokenId: string;
+  /** When its token expires (seconds since the epoch); a `token` message can push it back. */
+  expiresAt: number;
+  /** Who holds it (a product-minted token's `sub`), shown to the other viewers; null if unknown. */
+  subject: string | null;
 }
 
 /** The runner's data connection for this session. */

@@ -33,7 +33,7 @@ import {
   type SessionInit,
   type SessionMeta,
 } from "./session-meta.ts";
-import { sendToRunner, type SessionPort } from "./session-port.ts";
+import { sendError, sendToRunner, type SessionPort } from "./session-port.ts";
 import {
   AttachmentCache,
   RUNNER_TAG,
@@ -44,6 +44,7 @@ import {
 } from "./socket-attachments.ts";
 import { KvCallStore } from "./call-store.ts";
 import { InputLog, type InputRun, type InputSource } from "./input-log.ts";
+import { verifyAnyJoinToken } from "../../worker/auth/verify-join.ts";
 import { ShellDriver } from "./shell-driver.ts";
 import { createChunkTable, SqliteChunkStore } from "./sqlite-chunk-store.ts";
 import { ToolCalls, type ToolRequest, type ToolResult } from "./tool-calls.ts";
@@ -57,6 +58,12 @@ export const OFFSET_HEADER = "x-webterm-offset";
 export const SUBPROTOCOL_HEADER = "x-webterm-subprotocol";
 /** Id of the join token a viewer connected with (a hash of it, set by the Worker). */
 export const TOKEN_ID_HEADER = "x-webterm-token-id";
+/** When that token expires (seconds since the epoch). */
+export const EXPIRES_HEADER = "x-webterm-expires";
+/** The token's subject (URI-encoded; empty when it has none). */
+export const SUBJECT_HEADER = "x-webterm-subject";
+/** The tenant whose join secret signed the token (empty for tokens the edge minted). */
+export const TOKEN_TENANT_HEADER = "x-webterm-token-tenant";
 /** The host whose credential the connecting runner proved (set by the Worker after checking it). */
 export const RUNNER_HOST_HEADER = "x-webterm-runner-host";
 
@@ -66,6 +73,14 @@ const ACTIVITY_PERSIST_MS = 60_000;
 const WATCHED_LIVENESS_CHECK_MS = 1_000;
 /** A runner that has not connected this long after the session was created is not coming (ms). */
 const FIRST_CONNECT_GRACE_MS = 15_000;
+
+/** What a viewer's join token grants it, as the Worker verified it. */
+interface ViewerGrant {
+  role: Role;
+  tokenId: string;
+  expiresAt: number;
+  subject: string | null;
+}
 
 /** Result of creating a session. */
 export type CreateResult = { ok: true } | { ok: false; error: string };
@@ -118,6 +133,7 @@ export class TerminalSession extends DurableObject<Env> {
     noteActivity: () => this.#noteActivity(),
     recordExit: (exit, reason) => this.#recordExit(exit, reason),
     scheduleAlarm: () => this.#scheduleAlarm(),
+    renewToken: (ws, token) => this.#renewToken(ws, token),
   };
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -285,20 +301,30 @@ export class TerminalSession extends DurableObject<Env> {
     if (peer === "viewer") {
       const role: Role = request.headers.get(ROLE_HEADER) === "writer" ? "writer" : "viewer";
       const offset = request.headers.get(OFFSET_HEADER);
-      const tokenId = request.headers.get(TOKEN_ID_HEADER) ?? "";
+      const tokenTenant = request.headers.get(TOKEN_TENANT_HEADER);
+      if (tokenTenant && tokenTenant !== tenantOf(meta)) {
+        const reason = "this join token is for another tenant's session";
+        return refuseWebSocket(CloseCode.FORBIDDEN, reason, subprotocol);
+      }
+      const grant: ViewerGrant = {
+        role,
+        tokenId: request.headers.get(TOKEN_ID_HEADER) ?? "",
+        expiresAt: Number(request.headers.get(EXPIRES_HEADER) ?? 0),
+        subject: decodeURIComponent(request.headers.get(SUBJECT_HEADER) ?? "") || null,
+      };
       const resume = offset === null ? null : Number(offset);
-      return this.#acceptViewer(meta, role, tokenId, resume, subprotocol);
+      return this.#acceptViewer(meta, grant, resume, subprotocol);
     }
     return new Response("not found", { status: 404 });
   }
 
   #acceptViewer(
     meta: SessionMeta,
-    role: Role,
-    tokenId: string,
+    grant: ViewerGrant,
     resumeFrom: number | null,
     subprotocol: string | null,
   ): Response {
+    const { role, tokenId } = grant;
     const refused = this.#viewerSlotRefusal(role, tokenId);
     if (refused) return refuseWebSocket(CloseCode.TOO_MANY_VIEWERS, refused, subprotocol);
     const history = this.#openHistory();
@@ -322,6 +348,8 @@ export class TerminalSession extends DurableObject<Env> {
       live: false,
       connectedAt: Date.now(),
       tokenId,
+      expiresAt: grant.expiresAt,
+      subject: grant.subject,
     };
     this.#attachments.set(server, attachment);
     sendMessage(server, {
@@ -359,6 +387,38 @@ export class TerminalSession extends DurableObject<Env> {
       return `this join token already has ${MAX_SOCKETS_PER_TOKEN} connections open`;
     }
     return null;
+  }
+
+  // A token grants a socket until it expires, not for ever: a writer whose link ran out (or was
+  // cut short) stops typing. Clients with a token provider renew in time (a `token` message).
+  #closeIfExpired(ws: WebSocket, att: ViewerAttachment, now: number): boolean {
+    if (att.expiresAt * 1000 > now) return false;
+    this.#closing.add(ws);
+    ws.close(CloseCode.UNAUTHORIZED, "join token expired; reconnect with a new one");
+    return true;
+  }
+
+  async #renewToken(ws: WebSocket, token: string): Promise<void> {
+    const att = this.#attachments.get(ws);
+    const meta = this.#loadMeta();
+    if (att?.kind !== "viewer" || !meta) return;
+    const check = await verifyAnyJoinToken(this.env, token, Math.floor(Date.now() / 1000));
+    let refused: string | null = null;
+    if (!check.ok) refused = check.reason;
+    else if (check.claims.sessionId !== meta.id) refused = "this join token is for another session";
+    else if (check.claims.role !== att.role)
+      refused = `this socket is a ${att.role}'s; the token is a ${check.claims.role}'s`;
+    else if (check.claims.tenant && check.claims.tenant !== tenantOf(meta))
+      refused = "this join token is for another tenant's session";
+    if (refused || !check.ok) return sendError(ws, "bad_token", refused ?? "refused");
+    const current = this.#attachments.get(ws);
+    if (current?.kind !== "viewer") return;
+    this.#attachments.set(ws, {
+      ...current,
+      expiresAt: check.claims.expiresAt,
+      subject: check.claims.subject ?? current.subject,
+    });
+    sendMessage(ws, { type: "token-renewed", expiresAt: check.claims.expiresAt });
   }
 
   #acceptRunner(meta: SessionMeta, subprotocol: string | null): Response {
@@ -408,6 +468,7 @@ export class TerminalSession extends DurableObject<Env> {
     }
     // A socket being closed costs nothing more: what it still sends is dropped unread.
     if (this.#closing.has(ws)) return;
+    if (this.#closeIfExpired(ws, att, Date.now())) return;
     if (!this.#limiter.take(att.tokenId, Date.now())) {
       this.#closing.add(ws);
       ws.close(CloseCode.RATE_LIMITED, "too many messages from this link; slow down and reconnect");
@@ -454,6 +515,12 @@ export class TerminalSession extends DurableObject<Env> {
     }
     this.#announceRunner();
     this.#tools.update();
+    // Sockets whose token ran out are closed even if they never send again (alarms come every
+    // second while anyone watches).
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      const att = this.#attachments.get(ws);
+      if (att?.kind === "viewer" && !this.#closing.has(ws)) this.#closeIfExpired(ws, att, now);
+    }
     const reason = endReasonAt(meta, this.#config, now);
     if (reason) this.#endNow(reason);
     await this.#scheduleAlarm();

@@ -65,6 +65,10 @@ export function handleViewerMessage(
       sendToRunner(runner, { type: "signal", signal: msg.signal });
       return;
     }
+    case "token": {
+      void session.renewToken(ws, msg.token);
+      return;
+    }
   }
 }
 

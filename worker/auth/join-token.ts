@@ -11,6 +11,10 @@ export interface JoinClaims {
   role: Role;
   /** Expiry, seconds since the epoch. */
   expiresAt: number;
+  /** Who the holder is (a product-minted JWT's `sub`); null for tokens the edge minted. */
+  subject?: string | null;
+  /** The tenant whose join secret signed it; null for tokens the edge minted. */
+  tenant?: string | null;
 }
 
 /** Why a token was refused. */

@@ -1,4 +1,4 @@
-/** REST routes for tenants and their API keys: the bootstrap key creates tenants; a tenant's keys:admin key creates, lists and revokes its keys. */
+/** REST routes for tenants, their API keys and their join secret: the bootstrap key creates tenants; a tenant's keys:admin key manages its keys and join secret. */
 import { Hono } from "hono";
 import { DEFAULT_TENANT, isValidTenantName } from "../../protocol/index.ts";
 import { SCOPES, isScopeList } from "../auth/api-keys.ts";
@@ -54,4 +54,30 @@ keysRoutes.delete("/keys/:id", requireScope("keys:admin"), async (c) => {
   const revoked = await tenantDirectory(c.env, c.get("caller").tenant).revokeKey(id);
   if (!revoked) throw new ApiError(404, "key_not_found", `no live key with id "${id}"`);
   return c.json({ id, revoked: true });
+});
+
+/**
+ * Makes (or replaces) the tenant's join secret and returns it, once: with it the tenant's backend
+ * mints join links itself, as HS256 JWTs (claims in docs/security.md). Replacing it ends every
+ * link signed with the old one at its next connection or renewal.
+ */
+keysRoutes.post("/join-secret", requireScope("keys:admin"), async (c) => {
+  const { tenant } = c.get("caller");
+  const secret = await tenantDirectory(c.env, tenant).rotateJoinSecret();
+  return c.json(
+    {
+      tenant,
+      secret,
+      algorithm: "HS256",
+      claims: {
+        session: "session id",
+        role: "viewer | writer",
+        exp: "seconds",
+        tenant,
+        sub: "your user id (optional)",
+      },
+      note: "Shown once. Sign join tokens with it (HS256); the edge checks them on connect.",
+    },
+    201,
+  );
 });

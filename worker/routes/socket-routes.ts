@@ -15,9 +15,12 @@ import {
   OFFSET_HEADER,
   PEER_HEADER,
   ROLE_HEADER,
+  EXPIRES_HEADER,
   RUNNER_HOST_HEADER,
+  SUBJECT_HEADER,
   SUBPROTOCOL_HEADER,
   TOKEN_ID_HEADER,
+  TOKEN_TENANT_HEADER,
 } from "../../durable-objects/terminal-session/terminal-session.ts";
 import {
   HOST_HEADER,
@@ -25,7 +28,8 @@ import {
   HUB_SUBPROTOCOL_HEADER,
   TENANT_HEADER,
 } from "../../durable-objects/runner-hub/runner-hub.ts";
-import { looksLikeJoinToken, verifyJoinToken } from "../auth/join-token.ts";
+import { looksLikeJoinToken } from "../auth/join-token.ts";
+import { verifyAnyJoinToken } from "../auth/verify-join.ts";
 import { isOriginAllowed } from "../auth/origin.ts";
 import { readConfig } from "../config.ts";
 import { errorBody } from "../http/errors.ts";
@@ -50,7 +54,7 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
     );
   }
   if (!token) return refuseWebSocket(CloseCode.UNAUTHORIZED, "a join token is required", echo);
-  const check = await verifyJoinToken(c.env.SESSION_SECRET, token, Math.floor(Date.now() / 1000));
+  const check = await verifyAnyJoinToken(c.env, token, Math.floor(Date.now() / 1000));
   if (!check.ok) {
     if (parseHostCredential(token))
       return refuseWebSocket(
@@ -71,6 +75,9 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
     [PEER_HEADER]: "viewer",
     [TOKEN_ID_HEADER]: await tokenId(token),
     [ROLE_HEADER]: check.claims.role,
+    [EXPIRES_HEADER]: String(check.claims.expiresAt),
+    [SUBJECT_HEADER]: encodeURIComponent(check.claims.subject ?? ""),
+    [TOKEN_TENANT_HEADER]: check.claims.tenant ?? "",
     [SUBPROTOCOL_HEADER]: echo,
   });
   if (offset !== undefined && /^\d{1,15}$/.test(offset)) headers.set(OFFSET_HEADER, offset);

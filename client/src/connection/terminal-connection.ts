@@ -15,6 +15,7 @@ import {
   offeredSubprotocols,
   parseServerMessage,
   PROTOCOL_VERSION,
+  tokenExpiry,
   type SessionToViewer,
   type TerminalSize,
   type ViewerToSession,
@@ -74,6 +75,12 @@ export interface TerminalConnectionOptions {
   sessionId: string;
   /** A join token; its role (viewer or writer) is told back in `welcome`. */
   token: string;
+  /**
+   * Where fresh tokens come from (your backend). With it, the connection renews its token over the
+   * open socket before it expires (no reconnect, nothing visible), and fetches one when the edge
+   * refuses an expired token. Without it, the socket is closed when the token expires.
+   */
+  getToken?: () => Promise<string>;
   /** WebSocket constructor, for runtimes without a global one. */
   WebSocket?: unknown;
   reconnect?: Partial<ReconnectTiming>;
@@ -111,6 +118,9 @@ export class TerminalConnection {
   /** The size this writer's panel wants; claimed again after every reconnect. */
   #wantedSize: TerminalSize | null = null;
   #gapsInARow = 0;
+  /** When the token is renewed next (a timer), and how many refusals came in a row. */
+  #renewal: ReturnType<typeof setTimeout> | null = null;
+  #refusedInARow = 0;
 
   constructor(options: TerminalConnectionOptions) {
     this.#options = options;
@@ -251,6 +261,7 @@ export class TerminalConnection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#renewal) clearTimeout(this.#renewal);
     this.#probe.stop();
     this.#socket?.close(1000, "viewer left");
     this.#update({ phase: "closed" });
@@ -279,6 +290,28 @@ export class TerminalConnection {
     this.#live = false;
     // Our own close() or #fail() already set the final phase.
     if (this.#closed || this.#snapshot.phase === "failed") return;
+    // A refused or expired token: a token provider gives a fresh one (twice at most in a row).
+    if (
+      event.code === CloseCode.UNAUTHORIZED &&
+      this.#options.getToken &&
+      this.#refusedInARow < 2
+    ) {
+      this.#refusedInARow++;
+      this.#update({ phase: "reconnecting", attempt: 1 });
+      void this.#freshToken().then((token) => {
+        if (token === null || this.#closed) {
+          this.#update({
+            phase: "failed",
+            closeCode: event.code,
+            closeReason: event.reason || null,
+          });
+          return;
+        }
+        this.#token = token;
+        this.#socket?.reconnect();
+      });
+      return;
+    }
     if (FATAL_CLOSE_CODES.has(event.code)) {
       this.#update({ phase: "failed", closeCode: event.code, closeReason: event.reason || null });
       return;
@@ -313,6 +346,8 @@ export class TerminalConnection {
         }
         this.#welcomed = true;
         this.#live = false;
+        this.#refusedInARow = 0;
+        this.#scheduleRenewal();
         this.#acks.welcome(message.replayFrom);
         this.#cursor.allowGapTo(null);
         this.#sessionSize = message.size;
@@ -339,6 +374,9 @@ export class TerminalConnection {
         this.#notice(fresh ? "info" : "warning", "history_trimmed", text);
         return;
       }
+      case "token-renewed":
+        this.#scheduleRenewal();
+        return;
       case "live":
         this.#live = true;
         this.#gapsInARow = 0;
@@ -408,6 +446,37 @@ export class TerminalConnection {
     }
     this.#events.emit("resize", size);
     return true;
+  }
+
+  // Renews after 60% of what is left of the token's life: a 5 s token at 3 s, an hour's at 36 min.
+  #scheduleRenewal(): void {
+    if (this.#renewal) clearTimeout(this.#renewal);
+    this.#renewal = null;
+    const expiry = tokenExpiry(this.#token);
+    if (!this.#options.getToken || expiry === null || this.#closed) return;
+    const delay = Math.max(0, (expiry * 1000 - Date.now()) * 0.6);
+    this.#renewal = setTimeout(() => void this.#renew(), delay);
+  }
+
+  async #renew(): Promise<void> {
+    const token = await this.#freshToken();
+    if (token === null || this.#closed) return;
+    this.#token = token;
+    // Over the open socket: the session extends it. Closed meanwhile: the reconnect uses it.
+    this.#sendMessage({ type: "token", token });
+  }
+
+  async #freshToken(): Promise<string | null> {
+    try {
+      return (await this.#options.getToken?.()) ?? null;
+    } catch (error) {
+      this.#notice(
+        "warning",
+        "token_refresh_failed",
+        `could not get a new join token: ${String(error)}`,
+      );
+      return null;
+    }
   }
 
   #fail(code: number, reason: string): void {

@@ -2,7 +2,7 @@
 import { useEffect, useReducer, useRef } from "preact/hooks";
 import type { InteractiveShellRequest } from "../../../protocol/index.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
-import { ApiCallError, callInteractiveShell, followCall } from "./agent-api.ts";
+import { ApiCallError, callInteractiveShell, createJoinGrant, followCall } from "./agent-api.ts";
 import { ApiTokenField } from "./api-token-field.tsx";
 import { CommandForm } from "./command-form.tsx";
 import { consoleReducer, INITIAL_CONSOLE } from "./console-state.ts";
@@ -115,6 +115,12 @@ export function AgentConsole() {
           <TerminalPanel
             sessionId={session?.sessionId ?? null}
             token={session?.token ?? null}
+            // The tool result's link lasts an hour; the console renews it for as long as it is open.
+            getToken={
+              session
+                ? async () => (await createJoinGrant(apiToken, session.sessionId, "writer")).token
+                : undefined
+            }
             waitingText={
               pending
                 ? "Tool call running… the terminal opens when its result arrives."

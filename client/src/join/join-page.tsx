@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseJoinFragment } from "../../../protocol/index.ts";
 import type { StatusView } from "../connection/connection-status.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
+import { testHooks } from "../terminal/test-hooks.ts";
 
 /** Reads the session and token from the fragment; without both it explains and connects nothing. */
 export function JoinPage() {
@@ -36,6 +37,7 @@ export function JoinPage() {
       <TerminalPanel
         sessionId={params.sessionId}
         token={params.token}
+        getToken={testHooks()?.getToken}
         autoFocus
         onStateChange={onStateChange}
       />

@@ -21,6 +21,8 @@ export interface TerminalControllerOptions {
   server: string;
   sessionId: string;
   token: string;
+  /** Fresh tokens before the current one expires (see TerminalConnectionOptions.getToken). */
+  getToken?: () => Promise<string>;
   onState: (snapshot: ConnectionSnapshot) => void;
   onNotice: (notice: ConnectionNotice) => void;
 }
@@ -53,6 +55,7 @@ export function startTerminal(
     server: options.server,
     sessionId: options.sessionId,
     token: options.token,
+    getToken: options.getToken,
   });
   const writer = new OutputWriter({ write: (data, done) => terminal.write(data, done) }, (end) =>
     connection.acknowledge(end),

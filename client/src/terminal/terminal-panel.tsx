@@ -26,6 +26,11 @@ export interface TerminalPanelProps {
   sessionId?: string | null;
   /** A join token for that session. */
   token?: string | null;
+  /**
+   * Where fresh join tokens come from (your backend): the panel renews its token before it
+   * expires, without reconnecting, so a long session outlives any one token.
+   */
+  getToken?: () => Promise<string>;
   /** Called whenever the connection's state changes. */
   onStateChange?: (status: StatusView, snapshot: ConnectionSnapshot) => void;
   /** Text shown while there is no session yet. */
@@ -77,6 +82,7 @@ function ConnectedPanel({
   server,
   sessionId,
   token,
+  getToken,
   onStateChange,
   autoFocus,
   class: className,
@@ -85,6 +91,9 @@ function ConnectedPanel({
   const controllerRef = useRef<TerminalController | null>(null);
   const tokenRef = useRef(token);
   tokenRef.current = token;
+  // The latest provider is used, however often the props change.
+  const getTokenRef = useRef(getToken);
+  getTokenRef.current = getToken;
   const [snapshot, setSnapshot] = useState<ConnectionSnapshot>(INITIAL_SNAPSHOT);
   const [notice, setNotice] = useState<ConnectionNotice | null>(null);
   const status = describeStatus(snapshot);
@@ -97,6 +106,7 @@ function ConnectedPanel({
       server,
       sessionId,
       token: tokenRef.current,
+      getToken: getTokenRef.current ? () => getTokenRef.current!() : undefined,
       onState: setSnapshot,
       onNotice: setNotice,
     });

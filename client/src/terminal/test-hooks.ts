@@ -25,6 +25,11 @@ export interface WebtermTestHooks {
   domRenderer?: boolean;
   /** Filled by the page: one probe per open terminal. */
   terminals?: TerminalProbe[];
+  /**
+   * A token provider for the join page, which otherwise has only its link's token: lets a test
+   * drive the panel's real renewal path (TerminalConnection's getToken) with short-lived tokens.
+   */
+  getToken?: () => Promise<string>;
 }
 
 /** The global a test defines before the page loads. */
