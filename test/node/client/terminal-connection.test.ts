@@ -56,12 +56,14 @@ function connect(
     reconnect?: Partial<ReconnectTiming>;
     probeMs?: number;
     ackAsProcessed?: boolean;
+    getToken?: () => Promise<string>;
   } = {},
 ) {
   const c = new TerminalConnection({
     server: server.origin,
     sessionId: "s1",
     token: options.token ?? "join-token",
+    getToken: options.getToken,
     reconnect: options.reconnect ?? FAST,
     probe: { intervalMs: options.probeMs ?? 60_000, silentAfterProbes: 3 },
   });
@@ -241,6 +243,51 @@ describe("close codes", () => {
     c.setToken("fresh");
     const second = await server.peer(2);
     expect(second.token).toBe("fresh");
+  });
+});
+
+/** An edge-shaped join token (jt1) that expires `seconds` from now; the client only reads `e`. */
+function tokenExpiringIn(seconds: number, tag: string): string {
+  const payload = Buffer.from(
+    JSON.stringify({ s: "s1", r: "writer", e: Math.floor(Date.now() / 1000) + seconds }),
+  ).toString("base64url");
+  return `jt1.${payload}.${tag}`;
+}
+
+describe("token renewal", () => {
+  it("with a provider, sends a fresh token over the open socket before the current one expires", async () => {
+    const fresh = tokenExpiringIn(3600, "fresh");
+    const { c } = connect({ token: tokenExpiringIn(1, "old"), getToken: async () => fresh });
+    const peer = await server.peer(1);
+    await live(peer, c);
+    await waitFor(() => peer.messages.find((m) => m.type === "token"), {
+      what: "a token message",
+    });
+    expect(peer.messages.find((m) => m.type === "token")).toEqual({ type: "token", token: fresh });
+    peer.send({ type: "token-renewed", expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    expect(server.peers).toHaveLength(1);
+    expect(c.snapshot.phase).toBe("live");
+  });
+
+  it("with a provider, an unauthorized close is answered with a fresh token and a reconnect", async () => {
+    const fresh = tokenExpiringIn(3600, "fresh");
+    const { c, seen } = connect({
+      token: tokenExpiringIn(3600, "old"),
+      getToken: async () => fresh,
+    });
+    const first = await server.peer(1);
+    await live(first, c);
+    first.close(CloseCode.UNAUTHORIZED, "join token expired; reconnect with a new one");
+    const second = await server.peer(2);
+    expect(second.token).toBe(fresh);
+    expect(seen.states.some((s) => s.phase === "failed")).toBe(false);
+  });
+
+  it("without a provider, an expired token's close is final and says so", async () => {
+    const { c } = connect({ token: tokenExpiringIn(3600, "old") });
+    (await server.peer(1)).close(CloseCode.UNAUTHORIZED, "join token expired");
+    await waitFor(() => c.snapshot.phase === "failed");
+    expect(c.snapshot.closeReason).toBe("join token expired");
   });
 });
 
