@@ -68,6 +68,12 @@ export interface ErrorMessage {
 // Viewer (browser or agent) <-> session
 // ---------------------------------------------------------------------------------------------
 
+/** One viewer as the others see it. */
+export interface ViewerPresence {
+  subject: string | null;
+  role: Role;
+}
+
 /** Viewer -> session. Input goes as binary INPUT frames. */
 export type ViewerToSession =
   /** Resize the terminal (writers only). */
@@ -115,6 +121,11 @@ export type SessionToViewer =
   | { type: "exit"; exit: ExitStatus; offset: number }
   /** A `token` message was accepted: the socket now lives until `expiresAt` (seconds). */
   | { type: "token-renewed"; expiresAt: number }
+  /**
+   * Who is here: every open viewer socket with its token's subject (a product-minted JWT's `sub`,
+   * null for edge-minted links) and role. Sent when someone joins or leaves.
+   */
+  | { type: "viewers"; viewers: ViewerPresence[] }
   | ErrorMessage;
 
 // ---------------------------------------------------------------------------------------------

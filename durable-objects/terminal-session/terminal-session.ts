@@ -17,6 +17,7 @@ import {
   type RunnerState,
   type Role,
   type SessionToViewer,
+  type ViewerPresence,
 } from "../../protocol/index.ts";
 import { readConfig, type Config } from "../../worker/config.ts";
 import { refuseWebSocket } from "../../worker/http/refuse-socket.ts";
@@ -369,6 +370,7 @@ export class TerminalSession extends DurableObject<Env> {
       sendMessage(server, { type: "history-trimmed", requested: wanted, start: history.start });
     }
     pumpViewer(server, this.#attachments, history);
+    this.#announceViewers();
     // Someone watches now: the runner's liveness is checked often enough to keep "Live" true.
     void this.#scheduleAlarm();
     return upgraded(client, subprotocol);
@@ -419,6 +421,7 @@ export class TerminalSession extends DurableObject<Env> {
       subject: check.claims.subject ?? current.subject,
     });
     sendMessage(ws, { type: "token-renewed", expiresAt: check.claims.expiresAt });
+    if (check.claims.subject && check.claims.subject !== current.subject) this.#announceViewers();
   }
 
   #acceptRunner(meta: SessionMeta, subprotocol: string | null): Response {
@@ -495,6 +498,18 @@ export class TerminalSession extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
+    if (att?.kind === "viewer") this.#announceViewers();
+  }
+
+  // Everyone is told who is here (by their token's subject) when someone joins or leaves.
+  #announceViewers(): void {
+    const viewers: ViewerPresence[] = [];
+    for (const ws of this.ctx.getWebSockets(VIEWER_TAG)) {
+      const att = this.#attachments.get(ws);
+      if (att?.kind !== "viewer" || ws.readyState !== WebSocket.OPEN) continue;
+      viewers.push({ subject: att.subject, role: att.role });
+    }
+    this.#broadcast({ type: "viewers", viewers });
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

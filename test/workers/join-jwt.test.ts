@@ -128,4 +128,34 @@ describe("join JWTs", () => {
     expect(await viewer.message("error")).toMatchObject({ code: "bad_token" });
     expect(viewer.closed).toBeNull();
   });
+
+  it("shows the viewers to each other by their token's subject, as they come and go", async () => {
+    const s = await startSession();
+    const secret = await joinSecret();
+    const ada = await connectViewer(
+      s.id,
+      await mint(secret, { session: s.id, role: "writer", sub: "ada" }, 60),
+    );
+    await ada.message("welcome");
+    const bob = await connectViewer(
+      s.id,
+      await mint(secret, { session: s.id, role: "viewer", sub: "bob" }, 60),
+    );
+    await bob.message("welcome");
+    const latest = (peer: typeof ada) =>
+      [...peer.texts].reverse().find((m) => m.type === "viewers");
+    const both = [
+      { subject: "ada", role: "writer" },
+      { subject: "bob", role: "viewer" },
+    ];
+    const sorted = (list: any) =>
+      [...(list as any[])].sort((a, b) => a.subject.localeCompare(b.subject));
+    await ada.until(() => (latest(ada)?.viewers as any[])?.length === 2, "ada to see bob");
+    expect(sorted(latest(ada)!.viewers)).toEqual(both);
+    await bob.until(() => (latest(bob)?.viewers as any[])?.length === 2, "bob to see ada");
+    expect(sorted(latest(bob)!.viewers)).toEqual(both);
+    bob.ws.close(1000);
+    await ada.until(() => (latest(ada)?.viewers as any[])?.length === 1, "ada to see bob leave");
+    expect(latest(ada)!.viewers).toEqual([{ subject: "ada", role: "writer" }]);
+  });
 });

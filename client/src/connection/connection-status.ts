@@ -6,6 +6,7 @@ import {
   type KeyboardLease,
   type Role,
   type RunnerState,
+  type ViewerPresence,
 } from "../../../protocol/index.ts";
 
 /** What the socket is doing. */
@@ -35,6 +36,8 @@ export interface ConnectionSnapshot {
   exit: ExitStatus | null;
   /** The agent call holding the keyboard, while one runs. */
   lease: KeyboardLease | null;
+  /** Who else is here, by their token's subject (the session's `viewers` message). */
+  viewers: ViewerPresence[];
   /** The close code that made the connection give up, when `phase` is "failed". */
   closeCode: number | null;
   /** The server's close reason, when it gave one. */
@@ -51,6 +54,7 @@ export const INITIAL_SNAPSHOT: ConnectionSnapshot = {
   runner: null,
   exit: null,
   lease: null,
+  viewers: [],
   closeCode: null,
   closeReason: null,
   latencyMs: null,

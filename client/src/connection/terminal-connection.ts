@@ -377,6 +377,9 @@ export class TerminalConnection {
       case "token-renewed":
         this.#scheduleRenewal();
         return;
+      case "viewers":
+        this.#update({ viewers: message.viewers });
+        return;
       case "live":
         this.#live = true;
         this.#gapsInARow = 0;
