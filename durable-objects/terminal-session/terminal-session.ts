@@ -45,6 +45,7 @@ import {
 } from "./socket-attachments.ts";
 import { KvCallStore } from "./call-store.ts";
 import { InputLog, type InputRun, type InputSource } from "./input-log.ts";
+import { joinTokenId } from "../../worker/auth/token-id.ts";
 import { verifyAnyJoinToken } from "../../worker/auth/verify-join.ts";
 import { ShellDriver } from "./shell-driver.ts";
 import { createChunkTable, SqliteChunkStore } from "./sqlite-chunk-store.ts";
@@ -74,6 +75,9 @@ const ACTIVITY_PERSIST_MS = 60_000;
 const WATCHED_LIVENESS_CHECK_MS = 1_000;
 /** A runner that has not connected this long after the session was created is not coming (ms). */
 const FIRST_CONNECT_GRACE_MS = 15_000;
+/** KV key of the revoked join tokens (id → expiry in seconds). */
+const REVOKED_KEY = "revoked-tokens";
+const REVOKED_REASON = "this join link was revoked";
 
 /** What a viewer's join token grants it, as the Worker verified it. */
 interface ViewerGrant {
@@ -326,6 +330,9 @@ export class TerminalSession extends DurableObject<Env> {
     subprotocol: string | null,
   ): Response {
     const { role, tokenId } = grant;
+    if (this.#revokedTokens(Date.now()).has(tokenId)) {
+      return refuseWebSocket(CloseCode.UNAUTHORIZED, REVOKED_REASON, subprotocol);
+    }
     const refused = this.#viewerSlotRefusal(role, tokenId);
     if (refused) return refuseWebSocket(CloseCode.TOO_MANY_VIEWERS, refused, subprotocol);
     const history = this.#openHistory();
@@ -408,6 +415,8 @@ export class TerminalSession extends DurableObject<Env> {
     let refused: string | null = null;
     if (!check.ok) refused = check.reason;
     else if (check.claims.sessionId !== meta.id) refused = "this join token is for another session";
+    else if (this.#revokedTokens(Date.now()).has(await joinTokenId(token)))
+      refused = REVOKED_REASON;
     else if (check.claims.role !== att.role)
       refused = `this socket is a ${att.role}'s; the token is a ${check.claims.role}'s`;
     else if (check.claims.tenant && check.claims.tenant !== tenantOf(meta))
@@ -422,6 +431,28 @@ export class TerminalSession extends DurableObject<Env> {
     });
     sendMessage(ws, { type: "token-renewed", expiresAt: check.claims.expiresAt });
     if (check.claims.subject && check.claims.subject !== current.subject) this.#announceViewers();
+  }
+
+  /**
+   * Revokes one join token before its expiry: its open sockets are closed (4401) and it is refused
+   * from now on, here and in renewals. Kept until the token would have expired anyway.
+   */
+  async revokeToken(tokenId: string, expiresAt: number): Promise<number> {
+    const revoked = Object.fromEntries(this.#revokedTokens(Date.now()));
+    revoked[tokenId] = expiresAt;
+    this.ctx.storage.kv.put(REVOKED_KEY, revoked);
+    const sockets = this.ctx.getWebSockets(TOKEN_TAG_PREFIX + tokenId);
+    for (const ws of sockets) {
+      this.#closing.add(ws);
+      ws.close(CloseCode.UNAUTHORIZED, REVOKED_REASON);
+    }
+    return sockets.length;
+  }
+
+  // Revoked token ids with their expiry (seconds), without the ones that have expired anyway.
+  #revokedTokens(now: number): Map<string, number> {
+    const stored = (this.ctx.storage.kv.get(REVOKED_KEY) ?? {}) as Record<string, number>;
+    return new Map(Object.entries(stored).filter(([, expiresAt]) => expiresAt * 1000 > now));
   }
 
   #acceptRunner(meta: SessionMeta, subprotocol: string | null): Response {

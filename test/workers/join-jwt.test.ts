@@ -159,3 +159,36 @@ describe("join JWTs", () => {
     expect(latest(ada)!.viewers).toEqual([{ subject: "ada", role: "writer" }]);
   });
 });
+
+describe("revoking one join link", () => {
+  it("closes its open sockets, refuses it from then on, and leaves other links alone", async () => {
+    const s = await startSession();
+    const secret = await joinSecret();
+    const leaked = await mint(secret, { session: s.id, role: "writer", sub: "mallory" }, 600);
+    const kept = await mint(secret, { session: s.id, role: "writer", sub: "ada" }, 600);
+    const a = await connectViewer(s.id, leaked);
+    const b = await connectViewer(s.id, leaked);
+    const ada = await connectViewer(s.id, kept);
+    for (const peer of [a, b, ada]) await peer.message("welcome");
+
+    const response = await api("POST", `/api/sessions/${s.id}/revoke-token`, { token: leaked });
+    expect(await response.json()).toEqual({ revoked: true, closed_sockets: 2 });
+    for (const peer of [a, b]) {
+      expect(await peer.closedWith()).toEqual({
+        code: CloseCode.UNAUTHORIZED,
+        reason: "this join link was revoked",
+      });
+    }
+    const again = await connectViewer(s.id, leaked);
+    expect((await again.closedWith()).code).toBe(CloseCode.UNAUTHORIZED);
+    // Renewing onto the revoked link is refused too.
+    ada.sendText({ type: "token", token: leaked });
+    expect(await ada.message("error")).toMatchObject({ code: "bad_token" });
+    expect(ada.closed).toBeNull();
+    // An edge-minted link is revoked the same way.
+    const edge = await connectViewer(s.id, s.writerToken);
+    await edge.message("welcome");
+    await api("POST", `/api/sessions/${s.id}/revoke-token`, { token: s.writerToken });
+    expect((await edge.closedWith()).code).toBe(CloseCode.UNAUTHORIZED);
+  });
+});

@@ -2,6 +2,8 @@
 import { Hono } from "hono";
 import type { Role } from "../../protocol/index.ts";
 import { demandScope, requireScope, type ApiEnv } from "../auth/bearer.ts";
+import { joinTokenId } from "../auth/token-id.ts";
+import { verifyAnyJoinToken } from "../auth/verify-join.ts";
 import { ApiError } from "../http/errors.ts";
 import { readJsonObject } from "../http/read-json.ts";
 import {
@@ -61,6 +63,27 @@ sessionsRoutes.post("/sessions/:id/tokens", read, async (c) => {
   const info = await describeSession(c.env, c.get("caller").tenant, id);
   if (info.state === "ended") throw new ApiError(409, "session_ended", "the session has ended");
   return c.json(await grantJoin(c.env, new URL(c.req.url).origin, id, role as Role, ttl), 201);
+});
+
+/**
+ * `{token}`: revokes one join link of this session before its expiry (edge-minted or a product's
+ * JWT): its open sockets close with 4401 and it is refused from then on.
+ */
+sessionsRoutes.post("/sessions/:id/revoke-token", run, async (c) => {
+  const id = c.req.param("id");
+  const body = await readJsonObject(c.req.raw);
+  if (typeof body.token !== "string") {
+    throw new ApiError(400, "invalid_request", "token (the join token to revoke) is required");
+  }
+  const { stub } = await ownedSession(c.env, c.get("caller").tenant, id);
+  const check = await verifyAnyJoinToken(c.env, body.token, Math.floor(Date.now() / 1000));
+  if (!check.ok)
+    throw new ApiError(400, "invalid_request", `not a live join token: ${check.reason}`);
+  if (check.claims.sessionId !== id) {
+    throw new ApiError(400, "invalid_request", "this join token is for another session");
+  }
+  const closed = await stub.revokeToken(await joinTokenId(body.token), check.claims.expiresAt);
+  return c.json({ revoked: true, closed_sockets: closed });
 });
 
 sessionsRoutes.delete("/sessions/:id", run, async (c) => {

@@ -29,6 +29,7 @@ import {
   TENANT_HEADER,
 } from "../../durable-objects/runner-hub/runner-hub.ts";
 import { looksLikeJoinToken } from "../auth/join-token.ts";
+import { joinTokenId } from "../auth/token-id.ts";
 import { verifyAnyJoinToken } from "../auth/verify-join.ts";
 import { isOriginAllowed } from "../auth/origin.ts";
 import { readConfig } from "../config.ts";
@@ -73,7 +74,7 @@ socketRoutes.get("/sessions/:id/connect", async (c) => {
   const offset = c.req.query("offset");
   const headers = trustedHeaders(c.req.raw, {
     [PEER_HEADER]: "viewer",
-    [TOKEN_ID_HEADER]: await tokenId(token),
+    [TOKEN_ID_HEADER]: await joinTokenId(token),
     [ROLE_HEADER]: check.claims.role,
     [EXPIRES_HEADER]: String(check.claims.expiresAt),
     [SUBJECT_HEADER]: encodeURIComponent(check.claims.subject ?? ""),
@@ -154,14 +155,6 @@ function preflight(c: Ctx): Response | { token: string | null; echo: string } {
     );
   }
   return { token: offered.token, echo: SUBPROTOCOL };
-}
-
-/** A join token's id for per-token budgets: the first 16 hex of its SHA-256, never the token. */
-async function tokenId(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return [...new Uint8Array(digest).slice(0, 8)]
-    .map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
 }
 
 /** The host credential the runner offered, or the refusal to send back. */
