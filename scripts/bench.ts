@@ -1,4 +1,4 @@
-/** `npm run bench`: the real stack, six scenarios against same-run baselines, a table in docs/benchmarks.md (`--quick`: tiny sizes, nothing written). */
+/** `npm run bench`: the real stack, seven scenarios against same-run baselines, a table in docs/benchmarks.md (`--quick`: tiny sizes, nothing written). */
 // Starts wrangler dev and a pty-runner locally, runs every scenario in interleaved rounds against
 // baselines measured in the same run, prints the table and writes it into docs/benchmarks.md.
 // Flags: `--quick`, `--only a,b` (scenario keys), `--out FILE` (Markdown), `--json FILE` (rows).
@@ -15,6 +15,7 @@ import { benchLateJoin, LATE_JOIN_HISTORY_CAP_BYTES } from "./bench/late-join.ts
 import { describeMachine } from "./bench/machine.ts";
 import { benchManySessions } from "./bench/many-sessions.ts";
 import { benchThroughput } from "./bench/throughput.ts";
+import { benchIdentity } from "./bench/identity.ts";
 import { benchToolCall } from "./bench/tool-call.ts";
 import { writeRun } from "./bench/report.ts";
 import { renderTable, SCENARIOS, skipped, type Row } from "./bench/results.ts";
@@ -95,6 +96,7 @@ try {
   await run("fan-out", benchFanOut, ctx);
   await run("many-sessions", benchManySessions, ctx);
   await run("tool-call", benchToolCall, ctx);
+  await run("identity", benchIdentity, ctx);
   await stack.stop();
   stack = null;
   if (only.has("late-join")) {

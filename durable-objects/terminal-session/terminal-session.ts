@@ -234,9 +234,13 @@ export class TerminalSession extends DurableObject<Env> {
   /** Runs an agent tool call (a command, or input) and waits for its outcome. */
   async runTool(
     request: ToolRequest,
+    tenant: string,
   ): Promise<ToolResult | { ok: false; code: "session_not_found"; message: string }> {
     const meta = this.#loadMeta();
-    if (!meta) return { ok: false, code: "session_not_found", message: "no such session" };
+    // Another tenant's session answers exactly as one that does not exist.
+    if (!meta || tenantOf(meta) !== tenant) {
+      return { ok: false, code: "session_not_found", message: "no such session" };
+    }
     // A finished call's result outlives the session's output: `wait` may still read it.
     if (meta.state === "ended" && request.kind !== "wait") {
       const message = `the session has ended: ${meta.reason ?? "closed"}`;

@@ -22,6 +22,8 @@ export interface BenchConfig {
   manySessions: number;
   /** Tool calls (and `bash -c true` spawns): warm-up before the first round, measured per round. */
   toolCall: { warmup: number; perRound: number };
+  /** Authenticated calls measured per round, and the hosts of the large tenant. */
+  identity: { perRound: number; manyHosts: number };
 }
 
 /** The full run (`npm run bench`). */
@@ -35,6 +37,7 @@ export const FULL_CONFIG: BenchConfig = {
   fanOut: { viewers: [1, 10, 50], burstBytes: 8 * MiB, stallCompare: 50 },
   manySessions: 100,
   toolCall: { warmup: 20, perRound: 100 },
+  identity: { perRound: 50, manyHosts: 100 },
 };
 
 /** The quick run (`npm run bench -- --quick`): every scenario, tiny sizes, seconds. */
@@ -48,6 +51,7 @@ export const QUICK_CONFIG: BenchConfig = {
   fanOut: { viewers: [1, 2, 4], burstBytes: 256 * 1024, stallCompare: 4 },
   manySessions: 5,
   toolCall: { warmup: 3, perRound: 10 },
+  identity: { perRound: 5, manyHosts: 5 },
 };
 
 /** What every scenario gets. */

@@ -9,7 +9,7 @@ export interface Target {
 
 /** One figure in the table. */
 export interface Row {
-  /** Scenario key: throughput, echo, late-join, fan-out, many-sessions, tool-call. */
+  /** Scenario key: throughput, echo, late-join, fan-out, many-sessions, tool-call, identity. */
   scenario: string;
   /** What is measured, for a person. */
   measure: string;
@@ -30,6 +30,7 @@ export const SCENARIOS = [
   "fan-out",
   "many-sessions",
   "tool-call",
+  "identity",
 ] as const;
 
 /** A number with sensible precision. */

@@ -12,7 +12,7 @@ import {
   describeSession,
   endSession,
   grantJoin,
-  ownedSession,
+  sessionStub,
 } from "../sessions/session-service.ts";
 import { validate } from "../tools/json-schema.ts";
 import { renderScreen } from "../tools/screen-text.ts";
@@ -82,7 +82,7 @@ async function interactiveShell(env: Env, tenant: string, origin: string, body: 
     });
     sessionId = created.id;
   }
-  const stub = await requireSession(env, tenant, sessionId);
+  const stub = await requireSession(env, sessionId);
   const callId = body.call_id as string | undefined;
   const request =
     command === undefined
@@ -94,7 +94,7 @@ async function interactiveShell(env: Env, tenant: string, origin: string, body: 
           callId,
           clearLine: body.clear_line === true,
         };
-  const result = await stub.runTool(request);
+  const result = await stub.runTool(request, tenant);
   if (!result.ok && body.session_id === undefined && result.code === "runner_offline") {
     // The session we just made never got its shell: do not leave a stray session behind.
     await stub.end("the runner did not start the shell");
@@ -110,28 +110,34 @@ async function interactiveShell(env: Env, tenant: string, origin: string, body: 
 
 async function sendInput(env: Env, tenant: string, origin: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, tenant, sessionId);
+  const stub = await requireSession(env, sessionId);
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
-  const result = await stub.runTool({
-    kind: "input",
-    input: body.input as string,
-    timeoutMs,
-    callId: body.call_id as string | undefined,
-  });
+  const result = await stub.runTool(
+    {
+      kind: "input",
+      input: body.input as string,
+      timeoutMs,
+      callId: body.call_id as string | undefined,
+    },
+    tenant,
+  );
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
 async function waitForCall(env: Env, tenant: string, origin: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, tenant, sessionId);
+  const stub = await requireSession(env, sessionId);
   const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
-  const result = await stub.runTool({ kind: "wait", callId: body.call_id as string, timeoutMs });
+  const result = await stub.runTool(
+    { kind: "wait", callId: body.call_id as string, timeoutMs },
+    tenant,
+  );
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
 async function readOutput(env: Env, tenant: string, body: Body) {
   const sessionId = body.session_id as string;
-  const stub = await requireSession(env, tenant, sessionId);
+  const stub = await requireSession(env, sessionId);
   const info = await describeSession(env, tenant, sessionId);
   if (info.state === "ended")
     throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
@@ -151,9 +157,14 @@ async function readOutput(env: Env, tenant: string, body: Body) {
   };
 }
 
-/** One of the caller's tenant's sessions; 404 for any other, as for an unknown one. */
-async function requireSession(env: Env, tenant: string, sessionId: string) {
-  return (await ownedSession(env, tenant, sessionId)).stub;
+/**
+ * A session's stub for a tool call; 404 for an id this deployment never minted. The session itself
+ * answers 404 for another tenant's call (runTool checks the tenant), saving a round trip.
+ */
+async function requireSession(env: Env, sessionId: string) {
+  const stub = await sessionStub(env, sessionId);
+  if (!stub) throw new ApiError(404, "session_not_found", `no session with id "${sessionId}"`);
+  return stub;
 }
 
 const REFUSAL_STATUS: Record<string, ContentfulStatusCode> = {
