@@ -123,7 +123,7 @@ async function oursSystem(stack: Stack): Promise<EchoSystem> {
         kind: "webterm",
         url: stack.url,
         sessionId: flood.id,
-        token: flood.viewerToken,
+        tokens: [flood.viewerToken],
         count: 1,
         stalled: 0,
       });

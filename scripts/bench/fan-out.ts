@@ -8,6 +8,7 @@
 // stream, so it measures the burst's length, not latency. So the echo is typed, while the burst
 // fans out, into a second session on the same runner and edge (a raw `cat`), from the bench
 // process: it shows whether a big fan-out makes other sessions sluggish.
+import type { BenchStack } from "./bench-edge.ts";
 import { createSession, endSession, openShell, type BenchSession } from "./bench-stack.ts";
 import { rotate, type BenchContext } from "./config.ts";
 import { markedCommand } from "./marker.ts";
@@ -62,7 +63,7 @@ export async function benchFanOut(ctx: BenchContext): Promise<Row[]> {
           kind: "webterm",
           url: stack.url,
           sessionId: session.id,
-          token: session.viewerToken,
+          tokens: await viewerTokens(stack, session.id, split[c]),
           ...(c === 0 ? { writerToken: session.writerToken } : {}),
           count: split[c],
           stalled: 0,
@@ -122,7 +123,7 @@ async function runBurst(
       kind: "webterm",
       url: ctx.stack.url,
       sessionId: group.session.id,
-      token: group.session.viewerToken,
+      tokens: await viewerTokens(ctx.stack, group.session.id, 1),
       count: 0,
       stalled: 1,
     });
@@ -206,4 +207,25 @@ function rowsFor(
     target: { text: "within 10% (0.9–1.1×)", met: ratio.median >= 0.9 && ratio.median <= 1.1 },
   });
   return rows;
+}
+
+let mintedTokens = 0;
+
+/** `count` distinct viewer links for a session (distinct lifetimes make distinct tokens). */
+async function viewerTokens(
+  stack: BenchStack,
+  sessionId: string,
+  count: number,
+): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const ttl_seconds = 3600 + ++mintedTokens;
+    const minted = await stack.api("POST", `/api/sessions/${sessionId}/tokens`, {
+      role: "viewer",
+      ttl_seconds,
+    });
+    if (minted.status !== 201) throw new Error(`minting a viewer link: ${minted.status}`);
+    tokens.push(minted.body.token as string);
+  }
+  return tokens;
 }

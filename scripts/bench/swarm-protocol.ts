@@ -6,8 +6,11 @@ export type GroupTarget =
       kind: "webterm";
       url: string;
       sessionId: string;
-      /** Token of the readers; the first reader uses `writerToken` when given (it types). */
-      token: string;
+      /**
+       * One token per reader, as each person has their own link (a link holds at most 8 sockets);
+       * the first reader uses `writerToken` when given (it types). Stalled readers come after.
+       */
+      tokens: string[];
       writerToken?: string;
       /** Readers that acknowledge what they receive. */
       count: number;

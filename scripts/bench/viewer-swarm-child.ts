@@ -41,7 +41,7 @@ async function open(target: GroupTarget): Promise<Group> {
   }
   const clients: WebtermClient[] = [];
   for (let i = 0; i < target.count; i++) {
-    const token = i === 0 && target.writerToken ? target.writerToken : target.token;
+    const token = i === 0 && target.writerToken ? target.writerToken : target.tokens[i]!;
     clients.push(new WebtermClient({ url: target.url, sessionId: target.sessionId, token }));
   }
   await withTimeout(Promise.all(clients.map((c) => c.live)), 30_000, "readers to catch up");
@@ -50,7 +50,7 @@ async function open(target: GroupTarget): Promise<Group> {
     const client = new WebtermClient({
       url: target.url,
       sessionId: target.sessionId,
-      token: target.token,
+      token: target.tokens[target.count + i]!,
       ack: "never",
     });
     await withTimeout(client.welcome, 10_000, "a stalled reader's welcome");
