@@ -178,9 +178,12 @@ function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
   };
   const killOnExit = () => signalGroup("SIGKILL");
   process.once("exit", killOnExit);
+  // No exit handler runs when this process is killed with SIGKILL: a lifeline does the cleanup.
+  const lifeline = child.pid ? startLifeline(child.pid) : null;
   void exited.then(() => {
     process.removeListener("exit", killOnExit);
     signalGroup("SIGKILL"); // Leftovers of the group (workerd) go with their parent.
+    lifeline?.kill("SIGKILL");
   });
   return {
     child,
@@ -195,4 +198,36 @@ function manage(child: ChildProcess, echoPrefix?: string): ManagedProcess {
       return code;
     },
   };
+}
+
+// Runs in a small process of its own: when the pipe from its parent closes (the parent exited,
+// however it died), it ends the process group it guards, SIGTERM first, SIGKILL after 3 s.
+const LIFELINE_SCRIPT = `
+const group = Number(process.argv[1]);
+let done = false;
+const end = () => {
+  if (done) return;
+  done = true;
+  try { process.kill(-group, "SIGTERM"); } catch {}
+  setTimeout(() => { try { process.kill(-group, "SIGKILL"); } catch {} process.exit(0); }, 3000);
+};
+process.stdin.on("end", end);
+process.stdin.on("close", end);
+process.stdin.on("error", end);
+process.stdin.resume();
+`;
+
+/**
+ * A process that ends process group `group` once this process is gone: `npm start` or a test
+ * killed with SIGKILL must not leave wrangler and a runner holding the port.
+ */
+function startLifeline(group: number): ChildProcess {
+  const lifeline = spawn(process.execPath, ["-e", LIFELINE_SCRIPT, String(group)], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+  });
+  // Neither the process nor its pipe keeps this one alive.
+  lifeline.unref();
+  (lifeline.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return lifeline;
 }

@@ -1,5 +1,5 @@
 /** `npm start` as the README promises it: the edge and a runner for host "local" on 127.0.0.1, a host credential minted once and kept in .dev.vars, never printed. */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
@@ -20,7 +20,7 @@ afterEach(async () => {
 /** Runs scripts/start.ts (what `npm start` runs after building) until it says it is running. */
 async function start(
   port: number,
-): Promise<{ output: () => string; stop: () => Promise<number | null> }> {
+): Promise<{ pid: number; output: () => string; stop: () => Promise<number | null> }> {
   const child = spawn(process.execPath, [join(PROJECT_ROOT, "scripts", "start.ts")], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, PORT: String(port), RUNNER_CREDENTIAL: "" },
@@ -37,6 +37,7 @@ async function start(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return {
+    pid: child.pid!,
     output: () => text,
     stop: async () => {
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
@@ -71,3 +72,34 @@ it("mints the runner's credential for host local once, keeps it in .dev.vars, an
   expect(again.RUNNER_CREDENTIAL).toBe(credential);
   expect(await second.stop()).toBe(0);
 }, 240_000);
+
+/** Whether process `pid` still exists (a zombie counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+it("killed with SIGKILL, it leaves neither wrangler nor the runner behind", async () => {
+  const port = await freePort();
+  const started = await start(port);
+  const children = execFileSync("pgrep", ["-P", String(started.pid)], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
+    .map(Number);
+  // wrangler, the runner, and their lifelines.
+  expect(children.length).toBeGreaterThanOrEqual(2);
+  process.kill(started.pid, "SIGKILL");
+  const deadline = Date.now() + 30_000;
+  while (children.some(alive)) {
+    expect(Date.now(), `still running: ${children.filter(alive).join(", ")}`).toBeLessThan(
+      deadline,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // The port is free again.
+  await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+}, 120_000);
