@@ -1,5 +1,5 @@
 /** Makes node-pty deliver every byte a program wrote before it exited (node-pty issue #726). */
-import type { IPty } from "node-pty";
+import type { IPty } from "@lydell/node-pty";
 
 /** How long to keep reading after the program exited. */
 export interface DrainOptions {

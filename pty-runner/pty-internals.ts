@@ -1,5 +1,5 @@
-/** Looks inside node-pty 1.1 that a probe needs: pending input, the slave's path, a fresh poll of the PTY. */
-import type { IPty } from "node-pty";
+/** Looks inside node-pty that a probe needs: pending input, the slave's path, a fresh poll of the PTY. */
+import type { IPty } from "@lydell/node-pty";
 
 interface StreamHandle {
   reading?: boolean;
@@ -8,7 +8,7 @@ interface StreamHandle {
 }
 
 interface Internals {
-  _socket?: { _handle?: Partial<StreamHandle> | null };
+  _socket?: { _handle?: Partial<StreamHandle> | null; writableLength?: unknown };
   _writeStream?: { _writeQueue?: unknown };
   ptsName?: unknown;
 }
@@ -20,13 +20,19 @@ export function slavePath(pty: IPty): string | null {
 }
 
 /**
- * Whether input given to `pty.write` still waits in node-pty's queue. node-pty 1.1 writes from a
- * queue with asynchronous fs.write calls (lib/unixTerminal.js, CustomWriteStream), so input is
- * not in the kernel when write() returns. Null when the queue cannot be seen (node-pty changed).
+ * Whether input given to `pty.write` still waits in node-pty's queue rather than in the kernel.
+ * Two write paths exist: upstream node-pty 1.1 writes from a queue with asynchronous fs.write calls
+ * (lib/unixTerminal.js, CustomWriteStream); @lydell/node-pty 1.1.0 (its prebuilt binaries) writes
+ * through the tty stream (`_socket.write`), whose unwritten bytes are `writableLength`. Null when
+ * neither can be seen (node-pty changed).
  */
 export function inputPending(pty: IPty): boolean | null {
-  const queue = (pty as unknown as Internals)._writeStream?._writeQueue;
-  return Array.isArray(queue) ? queue.length > 0 : null;
+  const internals = pty as unknown as Internals;
+  const queue = internals._writeStream?._writeQueue;
+  if (Array.isArray(queue)) return queue.length > 0;
+  if (internals._writeStream !== undefined) return null;
+  const unwritten = internals._socket?.writableLength;
+  return typeof unwritten === "number" ? unwritten > 0 : null;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** A shell in a real PTY (node-pty): raw bytes in and out, safe resize, signals, drained exit. */
 import { constants } from "node:os";
-import * as nodePty from "node-pty";
-import type { IDisposable, IPty } from "node-pty";
+import * as nodePty from "@lydell/node-pty";
+import type { IDisposable, IPty } from "@lydell/node-pty";
 import type { ExitStatus, SignalName, TerminalSize } from "../protocol/index.ts";
 import { DEFAULT_DRAIN_OPTIONS, installDrainGuard } from "./pty-drain.ts";
 import type { DrainGuard, DrainOptions } from "./pty-drain.ts";
@@ -94,7 +94,10 @@ export class PtyProcess {
     if (this.#exit || bytes.byteLength === 0) return;
     this.#writes++;
     try {
-      this.#pty.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      // node-pty writes Buffers as they are (its typings say string only).
+      this.#pty.write(
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as string,
+      );
     } catch {
       // The PTY closed under us; the exit event follows.
     }

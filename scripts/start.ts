@@ -10,7 +10,7 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
   console.error(`PORT must be a TCP port number, got ${JSON.stringify(process.env.PORT)}`);
   process.exit(2);
 }
-for (const built of ["client/dist/index.html", "dist/pty-runner.mjs"]) {
+for (const built of ["client/dist/index.html", "pty-runner/dist/pty-runner.mjs"]) {
   if (!existsSync(join(PROJECT_ROOT, built))) {
     console.error(
       `${built} is missing: run \`npm start\` (it builds first), or \`npm run build\`.`,

@@ -45,7 +45,7 @@ export async function startBenchStack(vars: Record<string, string> = {}): Promis
     .replace(/^directory = ".*"$/m, `directory = ${JSON.stringify(join(dir, "assets"))}`);
   writeFileSync(join(dir, "wrangler.toml"), toml);
   const envFile = join(dir, "secrets.env");
-  writeEnvFile(envFile, { ...secrets, ...vars });
+  writeEnvFile(envFile, secrets);
   const port = await freePort();
   const edge = manage(
     track(
@@ -69,10 +69,12 @@ export async function startBenchStack(vars: Record<string, string> = {}): Promis
           "--show-interactive-dev-session=false",
           "--log-level",
           "warn",
+          // Vars on the command line: with wrangler.toml's [secrets], env files give secrets only.
+          ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
         ],
         {
           cwd: PROJECT_ROOT,
-          env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+          env: { ...withoutEdgeSecrets(process.env), WRANGLER_SEND_METRICS: "false" },
           stdio: ["ignore", "pipe", "pipe"],
         },
       ),

@@ -1,7 +1,7 @@
 /** The one-hop baseline, run as a child process: a tiny WebSocket server piping a node-pty PTY to each connection. */
 // Binary output frames out, input bytes in; `?cmd=` is run with /bin/sh -c. It pauses the PTY
 // while more than 1 MiB waits in the socket, so a flood stays bounded.
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import { WebSocketServer } from "ws";
 
 /** Above this many unsent bytes the PTY is paused (checked again every millisecond). */
@@ -34,7 +34,7 @@ server.on("connection", (ws, request) => {
     }
   });
   pty.onExit(() => ws.close());
-  ws.on("message", (data: Buffer) => pty.write(data));
+  ws.on("message", (data: Buffer) => pty.write(data as unknown as string)); // Buffers pass through as-is
   ws.on("close", () => {
     try {
       pty.kill("SIGKILL");

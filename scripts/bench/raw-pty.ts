@@ -1,5 +1,5 @@
 /** The raw PTY baseline: node-pty runs `cat FILE` on this machine and is read until it exits. */
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import { now, withTimeout } from "./clock.ts";
 
 /** Reads `cat file` through a fresh PTY; ms from spawn to exit, and the bytes read. */

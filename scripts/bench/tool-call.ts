@@ -2,7 +2,7 @@
 // Both sides run a command that does nothing, so what is measured is the cost of the path: for
 // ours, HTTP to the edge, the session typing the line into the shell, the shell's prompt marks
 // and the result coming back; for the baseline, a fresh PTY and a fresh bash.
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import type { BenchStack } from "./bench-edge.ts";
 import { now, withTimeout } from "./clock.ts";
 import { rotate, type BenchContext } from "./config.ts";

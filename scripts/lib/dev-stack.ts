@@ -43,7 +43,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   mkdirSync(stateDir, { recursive: true });
   // Secrets reach workerd through an env file (mode 0600), never through argv where `ps` shows them.
   const envFile = join(stateDir, `secrets-${options.port}.env`);
-  writeEnvFile(envFile, { ...options.secrets, ...(options.vars ?? {}) });
+  writeEnvFile(envFile, options.secrets);
   const args = [
     join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js"),
     "dev",
@@ -57,12 +57,21 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     "--log-level",
     "warn",
   ];
+  // Plain vars (not secrets) go on the command line: wrangler.toml's [secrets] makes wrangler dev
+  // read only the secrets' names from env files.
+  for (const [name, value] of Object.entries(options.vars ?? {})) {
+    args.push("--var", `${name}:${value}`);
+  }
   if (options.persistTo) args.push("--persist-to", options.persistTo);
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   const managed = manage(
     spawn(process.execPath, args, {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" },
+      env: {
+        ...withoutEdgeSecrets(process.env),
+        WRANGLER_SEND_METRICS: "false",
+        CI: process.env.CI ?? "",
+      },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     }),
@@ -83,12 +92,12 @@ export interface RunnerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts the built pty-runner (dist/pty-runner.mjs) as a child process; the token goes in its environment. */
+/** Starts the built pty-runner (pty-runner/dist/pty-runner.mjs) as a child process; the token goes in its environment. */
 export function startRunnerProcess(options: RunnerOptions): ManagedProcess {
   const child = spawn(
     process.execPath,
     [
-      join(PROJECT_ROOT, "dist", "pty-runner.mjs"),
+      join(PROJECT_ROOT, "pty-runner", "dist", "pty-runner.mjs"),
       "--url",
       options.url,
       "--host",
@@ -230,4 +239,13 @@ function startLifeline(group: number): ChildProcess {
   lifeline.unref();
   (lifeline.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return lifeline;
+}
+
+/**
+ * The environment minus the edge's secrets: wrangler dev reads secrets from the process environment
+ * before the env file, so a stale API_TOKEN exported in the user's shell would otherwise win.
+ */
+export function withoutEdgeSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { API_TOKEN: _api, SESSION_SECRET: _session, ...rest } = env;
+  return rest;
 }

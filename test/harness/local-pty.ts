@@ -1,7 +1,7 @@
 /** Programs run directly in a node-pty PTY, without the runner: reference output, and terminals to inspect. */
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import * as nodePty from "node-pty";
+import * as nodePty from "@lydell/node-pty";
 import { signalSession } from "../../pty-runner/process-groups.ts";
 import { waitFor } from "./wait.ts";
 

@@ -114,7 +114,7 @@ describe("against an edge", () => {
         platform: "node",
         format: "esm",
         target: "node20",
-        external: ["node-pty", "ws"],
+        external: ["@lydell/node-pty", "ws"],
         logLevel: "silent",
       });
       const server = await edge();
