@@ -1,30 +1,14 @@
-/** Makes sure the Debian packages the tests need are installed (Chromium, zsh, tty-share), with apt-get when this runs as root. */
+/**
+ * Makes sure the system programs the tests need are there (Chromium, zsh, tty-share): installs them
+ * with apt-get as root on Debian, and otherwise fails, saying exactly what to install on this
+ * system. Never lets the tests pass by skipping. `--check-only` never installs.
+ */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { installAdvice, missingPrograms, thisSystem } from "./lib/test-packages.ts";
 
-/** A program the tests use, and the Debian package that provides it. */
-interface Needed {
-  path: string;
-  debianPackage: string;
-  why: string;
-}
-
-const NEEDED: Needed[] = [
-  {
-    path: "/usr/bin/chromium",
-    debianPackage: "chromium",
-    why: "browser tests (driven by playwright-core)",
-  },
-  { path: "/usr/bin/zsh", debianPackage: "zsh", why: "the runner's zsh shell-integration test" },
-  {
-    path: "/usr/bin/tty-share",
-    debianPackage: "tty-share",
-    why: "the benchmark's peer (quick mode runs in the tests)",
-  },
-];
-
-function fail(message: string): never {
-  console.error(`ensure-test-packages: ${message}`);
+function fail(lines: string[]): never {
+  for (const line of lines) console.error(`ensure-test-packages: ${line}`);
   process.exit(1);
 }
 
@@ -34,31 +18,34 @@ function run(command: string, args: string[]): void {
     stdio: "inherit",
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
   });
-  if (result.error) fail(`${command} could not start: ${result.error.message}`);
-  if (result.status !== 0) fail(`${command} exited with ${result.status ?? result.signal}`);
+  if (result.error) fail([`${command} could not start: ${result.error.message}`]);
+  if (result.status !== 0) fail([`${command} exited with ${result.status ?? result.signal}`]);
 }
 
-// CHROMIUM_PATH points the browser tests at another Chromium or Chrome; then Debian's is not needed.
-const missing = NEEDED.filter(
-  (n) => !existsSync(n.path) && !(n.debianPackage === "chromium" && process.env.CHROMIUM_PATH),
-);
+const missing = missingPrograms();
 if (missing.length > 0) {
-  const list = missing.map((n) => `${n.debianPackage} (${n.why})`).join(", ");
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !existsSync("/usr/bin/apt-get")) {
-    const names = missing.map((n) => n.debianPackage).join(" ");
-    fail(
-      `missing ${list}.\nInstall as root on Debian: sudo apt-get update && sudo apt-get install -y ${names}`,
-    );
+  const system = thisSystem();
+  const canInstall =
+    !process.argv.includes("--check-only") &&
+    system === "debian" &&
+    process.getuid?.() === 0 &&
+    existsSync("/usr/bin/apt-get");
+  if (!canInstall) {
+    fail([
+      "npm test needs programs this machine lacks, and cannot install them itself here:",
+      ...installAdvice(system, missing),
+    ]);
   }
-  console.log(`ensure-test-packages: installing ${list}`);
+  console.log(`ensure-test-packages: installing ${missing.map((p) => p.name).join(", ")}`);
   run("apt-get", ["update"]);
   run("apt-get", [
     "install",
     "-y",
     "--no-install-recommends",
-    ...missing.map((n) => n.debianPackage),
+    ...missing.map((program) => program.packages.debian!),
   ]);
-  for (const n of missing)
-    if (!existsSync(n.path)) fail(`${n.debianPackage} installed, but ${n.path} is missing`);
+  const still = missingPrograms();
+  if (still.length > 0) {
+    fail([`installed, but still missing: ${still.map((p) => p.paths.join(" or ")).join("; ")}`]);
+  }
 }
