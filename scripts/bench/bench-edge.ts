@@ -12,6 +12,7 @@ import {
   PROJECT_ROOT,
   startRunnerProcess,
   waitForHealth,
+  withoutEdgeSecrets,
   type ManagedProcess,
 } from "../lib/dev-stack.ts";
 import { freePort } from "../lib/free-port.ts";
