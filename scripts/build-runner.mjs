@@ -8,15 +8,21 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "pty-runner", "dist", "pty-runner.mjs");
 
-// The version the runner reports in `hello` (and `--version`) must be its package's.
+// The version the runner reports in `hello` (and `--version`) must be its package's, and the
+// package name its help and messages tell people to `npx` must be the real one.
 const pkg = JSON.parse(readFileSync(join(root, "pty-runner", "package.json"), "utf8"));
 const source = readFileSync(join(root, "pty-runner", "version.ts"), "utf8");
-const declared = /RUNNER_VERSION = "([^"]+)"/.exec(source)?.[1];
-if (declared !== pkg.version) {
-  console.error(
-    `pty-runner/version.ts says ${declared} but pty-runner/package.json says ${pkg.version}; make them equal.`,
-  );
-  process.exit(1);
+for (const [constant, field] of [
+  ["RUNNER_VERSION", "version"],
+  ["RUNNER_PACKAGE", "name"],
+]) {
+  const declared = new RegExp(`${constant} = "([^"]+)"`).exec(source)?.[1];
+  if (declared !== pkg[field]) {
+    console.error(
+      `pty-runner/version.ts says ${constant} = ${declared} but pty-runner/package.json's ${field} is ${pkg[field]}; make them equal.`,
+    );
+    process.exit(1);
+  }
 }
 
 await build({

@@ -188,7 +188,7 @@ export class RunnerHub extends DurableObject<Env> {
       return {
         ok: false,
         error: "no_runner",
-        message: `host "${host}" has no runner credential (never minted, or revoked): mint one with POST /api/hosts {"host":"${host}"} and start pty-runner with it`,
+        message: `host "${host}" has no runner credential (never minted, or revoked): mint one with POST /api/hosts {"host":"${host}"} and start the runner with it: npx @edge-web-terminal/pty-runner --url <this server> --token-file <file with the credential>`,
       };
     }
     const ws = this.#liveSocket();
@@ -197,7 +197,7 @@ export class RunnerHub extends DurableObject<Env> {
       return {
         ok: false,
         error: "no_runner",
-        message: `no runner is connected for host "${host}"; start one with: pty-runner --url <this server> (its host credential in RUNNER_TOKEN)`,
+        message: `no runner is connected for host "${host}"; start one with: npx @edge-web-terminal/pty-runner --url <this server> --token-file <file with the host's credential>`,
       };
     }
     if (state === "unresponsive") {

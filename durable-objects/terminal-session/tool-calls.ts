@@ -439,6 +439,6 @@ function offline(state: RunnerState): ToolResult {
     state === "unresponsive" ? "has stopped answering its heartbeats" : "is not connected";
   return refusal(
     "runner_offline",
-    `the runner for this session ${why}; check that pty-runner is running on its host`,
+    `the runner for this session ${why}; check that the runner (npx @edge-web-terminal/pty-runner) is running on its host`,
   );
 }
