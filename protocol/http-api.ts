@@ -1,42 +1,8 @@
-/** JSON shapes of the HTTP API (the agent tool and join tokens), shared by the Worker and clients. */
-import type { Role } from "./messages.ts";
+/** JSON shapes of the HTTP API's answers (tool results, join links, errors); the request bodies' schemas are in schemas/. */
+import type { Role } from "./schemas/common.ts";
 
-/** Body of `POST /api/tools/interactive_shell` (see docs/agent-api.md). */
-export interface InteractiveShellRequest {
-  /** The command line to run; leave out to just open a session. */
-  initial_command?: string;
-  /** Run in this existing session instead of creating one. */
-  session_id?: string;
-  /** New sessions: the runner host. */
-  host?: string;
-  /** New sessions: working directory and size. */
-  cwd?: string;
-  cols?: number;
-  rows?: number;
-  /** Return after this long at the latest (ms). */
-  timeout_ms?: number;
-  /** Role of the returned token (default "writer"). */
-  viewer_role?: Role;
-  /** The caller's id for this call: repeating it returns this call's result, never runs it twice. */
-  call_id?: string;
-  /** Clear a person's half-typed line first (Ctrl-C at the prompt) instead of refusing with 409 input_pending. */
-  clear_line?: boolean;
-}
-
-/** Body of `POST /api/tools/send_input`. */
-export interface SendInputRequest {
-  session_id: string;
-  input: string;
-  timeout_ms?: number;
-  call_id?: string;
-}
-
-/** Body of `POST /api/tools/wait`: the final result of an earlier call. */
-export interface WaitRequest {
-  session_id: string;
-  call_id: string;
-  timeout_ms?: number;
-}
+export * from "./schemas/tool-requests.ts";
+export * from "./schemas/rest-requests.ts";
 
 /**
  * Where the call stands when the tool returns. Final: "completed" (the command ended; exit_code
@@ -78,13 +44,6 @@ export interface InteractiveShellResult {
   viewer: JoinGrant;
   /** A sentence for the agent, such as "Output is visible in the terminal panel." */
   note: string;
-}
-
-/** Body of `POST /api/sessions/{id}/tokens`. */
-export interface JoinGrantRequest {
-  role: Role;
-  /** Token lifetime in seconds (60 to 604800); the server's default when absent. */
-  ttl_seconds?: number;
 }
 
 /** Body of every HTTP API error response. */

@@ -12,7 +12,7 @@ export const OUTPUT_COALESCE_BYTES = 64 * 1024;
 /** Largest JSON control message (bytes of UTF-8). */
 export const MAX_CONTROL_MESSAGE_BYTES = 8 * 1024;
 
-/** Terminal size bounds; anything outside is clamped, anything not a number is an error. */
+/** Terminal size bounds: a peer's size outside them is refused (the message schemas); a size measured locally is clamped (checkTerminalSize). */
 export const MIN_COLS = 2;
 export const MAX_COLS = 1000;
 export const MIN_ROWS = 1;

@@ -1,20 +1,26 @@
-/** Validation and clamping of terminal sizes, shared by the session, the runner and the client. */
+/** Terminal sizes: the schema every peer checks sizes with, and clamping of sizes measured locally. */
+import * as z from "zod/mini";
 import { MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS } from "./limits.ts";
+import { integer } from "./schemas/fields.ts";
 
+/** Columns: an integer from MIN_COLS to MAX_COLS. */
+export const ColsSchema = integer(MIN_COLS, MAX_COLS);
+/** Rows: an integer from MIN_ROWS to MAX_ROWS. */
+export const RowsSchema = integer(MIN_ROWS, MAX_ROWS);
+
+export const TerminalSizeSchema = z.object({ cols: ColsSchema, rows: RowsSchema });
 /** A terminal size in character cells. */
-export interface TerminalSize {
-  cols: number;
-  rows: number;
-}
+export type TerminalSize = z.infer<typeof TerminalSizeSchema>;
 
-/** The result of checking a size a peer sent. */
+/** The result of clamping a size. */
 export type SizeCheck =
   { ok: true; size: TerminalSize; clamped: boolean } | { ok: false; error: string };
 
 /**
- * Checks a size from an untrusted peer. Non-numbers and non-finite numbers are errors
- * (node-pty throws on NaN and would kill the runner); finite numbers are rounded and
- * clamped into bounds, because a too-large window is a user's reality, not an attack.
+ * Clamps a size this side measured or was configured with (a browser's fitted terminal, a
+ * runner's plan): non-numbers and non-finite numbers are errors (node-pty throws on NaN);
+ * finite numbers are rounded and clamped into bounds, because a too-large window is a user's
+ * reality. Sizes a peer sends are not clamped: the message schemas refuse them.
  */
 export function checkTerminalSize(cols: unknown, rows: unknown): SizeCheck {
   if (typeof cols !== "number" || !Number.isFinite(cols)) {

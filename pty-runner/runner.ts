@@ -126,6 +126,11 @@ class RunnerImpl implements Runner {
     const parsed = parseHubToRunnerMessage(text);
     if (!parsed.ok) {
       this.#once.warn(`bad:${parsed.error}`, `ignored a message from the hub: ${parsed.error}`);
+      // An open the runner refuses is still answered, so its session does not wait for a shell.
+      const raw = parsed.raw;
+      if (raw?.type === "open" && typeof raw.sessionId === "string") {
+        this.#openFailed(raw.sessionId, `the open message was refused: ${parsed.error}`);
+      }
       return;
     }
     const message: HubToRunner = parsed.message;

@@ -2,16 +2,15 @@
 import {
   FrameKind,
   PROTOCOL_VERSION,
-  checkTerminalSize,
   decodeBinaryFrame,
   parseSessionToRunnerMessage,
 } from "../protocol/index.ts";
 import type { SignalName, TerminalSize } from "../protocol/index.ts";
 import type { OnceLogger } from "./log.ts";
 
-/** What a session does with each well-formed message. Sizes arrive checked and clamped. */
+/** What a session does with each well-formed message. Sizes and offsets arrive checked by the schema. */
 export interface SessionInboxHandlers {
-  welcome(storedEnd: number, size: TerminalSize | null): void;
+  welcome(storedEnd: number, size: TerminalSize): void;
   ack(offset: number): void;
   resize(size: TerminalSize): void;
   signal(signal: SignalName): void;
@@ -39,24 +38,22 @@ export class SessionInbox {
   /** A text frame. */
   text(text: string): void {
     const parsed = parseSessionToRunnerMessage(text);
-    if (!parsed.ok) return this.#drop(`bad:${parsed.error}`, `ignored a message: ${parsed.error}`);
+    if (!parsed.ok) {
+      const type = parsed.raw?.type;
+      const what = typeof type === "string" ? `a "${type.slice(0, 40)}" message` : "a message";
+      return this.#drop(`bad:${parsed.error}`, `ignored ${what}: ${parsed.error}`);
+    }
     const message = parsed.message;
     switch (message.type) {
       case "welcome":
         if (message.protocol !== PROTOCOL_VERSION) {
           this.#drop("protocol", `the edge speaks protocol ${message.protocol}`);
         }
-        return this.#handlers.welcome(
-          message.storedEnd,
-          this.#size(message.size?.cols, message.size?.rows),
-        );
+        return this.#handlers.welcome(message.storedEnd, message.size);
       case "ack":
         return this.#handlers.ack(message.offset);
-      case "resize": {
-        const size = this.#size(message.cols, message.rows);
-        if (size) this.#handlers.resize(size);
-        return;
-      }
+      case "resize":
+        return this.#handlers.resize({ cols: message.cols, rows: message.rows });
       case "signal":
         return this.#handlers.signal(message.signal);
       case "close":
@@ -79,13 +76,6 @@ export class SessionInbox {
     }
     const why = decoded.ok ? "an output frame from the edge" : decoded.error;
     this.#drop(`frame:${why}`, `ignored ${why}`);
-  }
-
-  #size(cols: unknown, rows: unknown): TerminalSize | null {
-    const checked = checkTerminalSize(cols, rows);
-    if (checked.ok) return checked.size;
-    this.#drop(`size:${checked.error}`, `ignored a resize: ${checked.error}`);
-    return null;
   }
 
   #drop(key: string, message: string): void {

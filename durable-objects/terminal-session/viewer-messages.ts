@@ -4,7 +4,6 @@ import {
   FrameKind,
   MAX_CONTROL_MESSAGE_BYTES,
   MAX_INPUT_FRAME_BYTES,
-  checkTerminalSize,
   decodeBinaryFrame,
   encodeInputFrame,
   parseViewerMessage,
@@ -29,7 +28,13 @@ export function handleViewerMessage(
     return;
   }
   const parsed = parseViewerMessage(message);
-  if (!parsed.ok) return sendError(ws, "bad_message", parsed.error);
+  if (!parsed.ok) {
+    // A resize with both sizes present but one not an integer in range is a bad size; anything
+    // else (a missing field, an unknown type, not JSON) is a bad message.
+    const raw = parsed.raw;
+    const badSize = raw?.type === "resize" && raw.cols !== undefined && raw.rows !== undefined;
+    return sendError(ws, badSize ? "bad_size" : "bad_message", parsed.error);
+  }
   const msg = parsed.message;
   switch (msg.type) {
     case "ack": {
@@ -43,13 +48,12 @@ export function handleViewerMessage(
     }
     case "resize": {
       if (!mayWrite(session, ws, att, "resize")) return;
-      const checked = checkTerminalSize(msg.cols, msg.rows);
-      if (!checked.ok) return sendError(ws, "bad_size", checked.error);
       // Size policy: the last writer to resize wins; everyone is told the new size.
-      session.saveMeta({ ...session.meta(), size: checked.size });
+      const size = { cols: msg.cols, rows: msg.rows };
+      session.saveMeta({ ...session.meta(), size });
       const runner = session.runner();
-      if (runner) sendToRunner(runner, { type: "resize", ...checked.size });
-      session.broadcast({ type: "resize", ...checked.size });
+      if (runner) sendToRunner(runner, { type: "resize", ...size });
+      session.broadcast({ type: "resize", ...size });
       return;
     }
     case "signal": {

@@ -10,8 +10,7 @@ import {
 } from "../../durable-objects/terminal-session/session-lifetime.ts";
 import { newMeta } from "../../durable-objects/terminal-session/session-meta.ts";
 import { DEFAULT_CONFIG } from "../../worker/config.ts";
-import { validate } from "../../worker/tools/json-schema.ts";
-import { findTool } from "../../worker/tools/tool-definitions.ts";
+import { InteractiveShellRequestSchema, checkWith } from "../../protocol/index.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -97,15 +96,29 @@ describe("session lifetime", () => {
 });
 
 describe("tool schemas", () => {
-  const shell = findTool("interactive_shell")!.input_schema;
+  const check = (body: unknown) => checkWith(InteractiveShellRequestSchema, body);
   it("accept a valid call and name the field of an invalid one", () => {
-    expect(validate(shell, { initial_command: "ls", cols: 100, timeout_ms: 500 })).toBeNull();
-    expect(validate(shell, { cols: 80.5 })).toBe("cols must be an integer");
-    expect(validate(shell, { rows: 501 })).toBe("rows must be at most 500");
-    expect(validate(shell, { host: "a b" })).toContain("host must match");
-    expect(validate(shell, { viewer_role: "admin" })).toBe(
-      'viewer_role must be one of "writer", "viewer"',
-    );
-    expect(validate(shell, [])).toBe("body must be an object");
+    expect(check({ initial_command: "ls", cols: 100, timeout_ms: 500 })).toEqual({
+      ok: true,
+      value: { initial_command: "ls", cols: 100, timeout_ms: 500 },
+    });
+    expect(check({ cols: 80.5 })).toEqual({
+      ok: false,
+      error: "cols: expected an integer from 2 to 1000, got 80.5",
+    });
+    expect(check({ rows: 501 })).toMatchObject({
+      error: "rows: expected an integer from 1 to 500, got 501",
+    });
+    expect(check({ host: "a b" })).toMatchObject({
+      error: `host: expected 1-64 letters, digits, '.', '_' or '-', got the string "a b"`,
+    });
+    expect(check({ viewer_role: "admin" })).toMatchObject({
+      error: 'viewer_role: expected one of "viewer", "writer", got the string "admin"',
+    });
+    expect(check({ timeout_ms: "500", colour: "red" })).toMatchObject({
+      error:
+        'timeout_ms: expected an integer from 100 to 300000, got the string "500"; unknown field "colour"',
+    });
+    expect(check([])).toMatchObject({ error: "expected an object, got an array" });
   });
 });

@@ -30,19 +30,27 @@ describe("a viewer (read-only) connection", () => {
 });
 
 describe("resizing", () => {
-  it("lets the last writer set the size, tells everyone, and clamps absurd sizes", async () => {
+  it("lets the last writer set the size and tells everyone; sizes out of range are refused, not clamped", async () => {
     const s = await startSession();
     const writer = await connectViewer(s.id, s.writerToken);
     const viewer = await connectViewer(s.id, s.viewerToken);
     await writer.message("welcome");
     await viewer.message("welcome");
     writer.sendText({ type: "resize", cols: 65536, rows: 0 });
-    const resize = await viewer.message("resize");
-    expect(resize).toMatchObject({ cols: 1000, rows: 1 });
+    await writer.until(() => errors(writer.texts).length === 1 && true, "an error");
+    expect(errors(writer.texts)[0]).toEqual({
+      type: "error",
+      code: "bad_size",
+      message:
+        "cols: expected an integer from 2 to 1000, got 65536; rows: expected an integer from 1 to 500, got 0",
+    });
+    writer.sendText({ type: "resize", cols: 1000, rows: 1 });
+    expect(await viewer.message("resize")).toMatchObject({ cols: 1000, rows: 1 });
     expect(await s.runner.message("resize")).toMatchObject({ cols: 1000, rows: 1 });
+    expect(s.runner.texts.filter((m) => m.type === "resize")).toHaveLength(1);
   });
 
-  it("answers NaN, strings, null and missing sizes with an error and changes nothing", async () => {
+  it("answers NaN, fractions, strings, null and missing sizes with an error naming the field, changes nothing, and takes the next good size", async () => {
     const s = await startSession();
     const writer = await connectViewer(s.id, s.writerToken);
     await writer.message("welcome");
@@ -51,20 +59,27 @@ describe("resizing", () => {
       '{"type":"resize","cols":null,"rows":24}',
       '{"type":"resize","cols":80}',
       '{"type":"resize","cols":-1e999,"rows":24}',
+      '{"type":"resize","cols":1.5,"rows":24}',
+      '{"type":"resize","cols":80,"rows":24.25}',
     ];
     for (const text of bad) writer.sendText(text);
     await writer.until(
       () => errors(writer.texts).length === bad.length && true,
       "an error for each",
     );
-    expect(errors(writer.texts).map((e) => e.code)).toEqual([
-      "bad_size",
-      "bad_size",
-      "bad_message",
-      "bad_size",
+    expect(errors(writer.texts).map((e) => [e.code, e.message])).toEqual([
+      ["bad_size", 'cols: expected an integer from 2 to 1000, got the string "80"'],
+      ["bad_size", "cols: expected an integer from 2 to 1000, got null"],
+      ["bad_message", "rows: required, expected an integer from 1 to 500"],
+      ["bad_size", "cols: expected an integer from 2 to 1000, got -Infinity"],
+      ["bad_size", "cols: expected an integer from 2 to 1000, got 1.5"],
+      ["bad_size", "rows: expected an integer from 1 to 500, got 24.25"],
     ]);
-    expect(errors(writer.texts)[0]!.message).toContain('the string "80"');
     expect(s.runner.texts.some((m) => m.type === "resize")).toBe(false);
+    expect(writer.closed).toBeNull();
+    writer.sendText({ type: "resize", cols: 81, rows: 25 });
+    expect(await s.runner.message("resize")).toMatchObject({ cols: 81, rows: 25 });
+    expect(await writer.message("resize")).toMatchObject({ cols: 81, rows: 25 });
   });
 });
 
@@ -80,7 +95,10 @@ describe("bad input", () => {
     writer.ws.send(new Uint8Array([0x7f, 1, 2]));
     writer.ws.send(encodeOutputFrame(0, new Uint8Array([65])));
     writer.ws.send(new Uint8Array(0));
-    await writer.until(() => errors(writer.texts).length === 7 && true, "seven errors");
+    writer.sendText('{"type":"ack","offset":-5}');
+    writer.sendText('{"type":"ack","offset":"0"}');
+    writer.sendText('{"type":"signal","signal":"SIGSTOP"}');
+    await writer.until(() => errors(writer.texts).length === 10 && true, "ten errors");
     expect(errors(writer.texts).map((e) => e.code)).toEqual([
       "bad_message",
       "bad_message",
@@ -89,6 +107,21 @@ describe("bad input", () => {
       "bad_frame",
       "bad_frame",
       "bad_frame",
+      "bad_message",
+      "bad_message",
+      "bad_message",
+    ]);
+    expect(errors(writer.texts).map((e) => e.message)).toEqual([
+      "control message is not valid JSON",
+      'type: expected one of "resize", "signal", "ack", "token", got the string "launch-missiles"',
+      "control message must be a JSON object",
+      expect.stringContaining("ack 999999 is outside what was sent"),
+      expect.any(String),
+      expect.any(String),
+      expect.any(String),
+      "offset: expected a non-negative integer, got -5",
+      'offset: expected a non-negative integer, got the string "0"',
+      'signal: expected one of "SIGINT", "SIGTERM", "SIGKILL", "SIGHUP", "SIGQUIT", got the string "SIGSTOP"',
     ]);
     expect(writer.closed).toBeNull();
     await runnerWrite(s.runner, 0, "still alive");
@@ -113,12 +146,20 @@ describe("bad input", () => {
     expect(bystander.closed).toBeNull();
   });
 
-  it("refuses an oversized control message with 1009", async () => {
+  it("refuses an oversized control message with 1009 before reading it; the session takes the next socket", async () => {
     const s = await startSession();
     const writer = await connectViewer(s.id, s.writerToken);
     await writer.message("welcome");
     writer.sendText(JSON.stringify({ type: "resize", cols: 80, rows: 24, pad: "x".repeat(9000) }));
-    expect((await writer.closedWith()).code).toBe(CloseCode.MESSAGE_TOO_BIG);
+    expect(await writer.closedWith()).toEqual({
+      code: CloseCode.MESSAGE_TOO_BIG,
+      reason: "control messages are limited to 8192 bytes",
+    });
+    expect(s.runner.texts.some((m) => m.type === "resize")).toBe(false);
+    const again = await connectViewer(s.id, s.writerToken);
+    await again.message("welcome");
+    again.sendText({ type: "resize", cols: 90, rows: 30 });
+    expect(await s.runner.message("resize")).toMatchObject({ cols: 90, rows: 30 });
   });
 
   it("closes a socket that floods tiny frames with 4009, and the others go on unharmed", async () => {

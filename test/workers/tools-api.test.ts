@@ -1,6 +1,8 @@
 /** The agent tool API against the session object, with a fake shell that emits real OSC 133 marks. */
 import { env, listDurableObjectIds } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
+import { InteractiveShellRequestSchema, TOOL_JSON_SCHEMA_OPTIONS } from "../../protocol/index.ts";
 import { api, autoAck, connectRunnerControl, connectViewer } from "./helpers.ts";
 import { FakeRunnerHost } from "./fake-shell.ts";
 
@@ -24,6 +26,51 @@ describe("the agent tool API", () => {
     ]);
     expect(body.tools.every((t) => t.input_schema.type === "object")).toBe(true);
     expect((await api("GET", "/api/tools", undefined, "wrong")).status).toBe(401);
+  });
+
+  it("serves each tool's JSON Schema generated from the protocol's schema, which also checks calls", async () => {
+    const response = await api("GET", "/api/tools");
+    const { tools } = (await response.json()) as {
+      tools: { name: string; input_schema: Record<string, any> }[];
+    };
+    const shell = tools.find((t) => t.name === "interactive_shell")!.input_schema;
+    // One source: what is served is exactly what zod makes of the schema that validates calls.
+    expect(shell).toEqual(z.toJSONSchema(InteractiveShellRequestSchema, TOOL_JSON_SCHEMA_OPTIONS));
+    // And it is a JSON Schema an MCP client or an LLM API takes as it is.
+    expect(shell).toMatchObject({
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        cols: { type: "integer", minimum: 2, maximum: 1000, description: expect.any(String) },
+        timeout_ms: { type: "integer", minimum: 100, maximum: 300000 },
+        viewer_role: { enum: ["viewer", "writer"] },
+        host: { type: "string", pattern: "^[A-Za-z0-9._-]{1,64}$" },
+      },
+    });
+    expect(shell.required).toBeUndefined();
+    for (const tool of tools) {
+      expect(tool.input_schema.type, tool.name).toBe("object");
+      for (const [field, schema] of Object.entries(tool.input_schema.properties)) {
+        expect((schema as { description?: string }).description, `${tool.name}.${field}`).toEqual(
+          expect.any(String),
+        );
+      }
+    }
+    const sendInput = tools.find((t) => t.name === "send_input")!.input_schema;
+    expect(sendInput.required).toEqual(["session_id", "input"]);
+    // A body the served schema refuses is refused by the route, naming the field.
+    const refused = await tool("interactive_shell", { rows: 2.5, timeout_ms: 50 });
+    expect(refused).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: "invalid_request",
+          message:
+            "rows: expected an integer from 1 to 500, got 2.5; timeout_ms: expected an integer from 100 to 300000, got 50",
+        },
+      },
+    });
   });
 
   it("runs the seed's flow in exactly one session, and a late viewer sees the output replayed", async () => {
@@ -124,7 +171,12 @@ describe("the agent tool API", () => {
     ]);
     expect(await tool("interactive_shell", { cols: "80" })).toMatchObject({
       status: 400,
-      body: { error: { message: "cols must be a number" } },
+      body: {
+        error: {
+          code: "invalid_request",
+          message: 'cols: expected an integer from 2 to 1000, got the string "80"',
+        },
+      },
     });
     expect(await tool("interactive_shell", { colour: "red" })).toMatchObject({
       status: 400,
@@ -132,7 +184,7 @@ describe("the agent tool API", () => {
     });
     expect(await tool("send_input", { session_id: "x" })).toMatchObject({
       status: 400,
-      body: { error: { message: "input is required" } },
+      body: { error: { message: "input: required, expected a string of 1 to 65536 characters" } },
     });
     expect((await tool("interactive_shell", { initial_command: "whoami" }, "wrong")).status).toBe(
       401,
@@ -145,7 +197,7 @@ describe("the agent tool API", () => {
       host: "nowhere",
     });
     expect(noRunner).toMatchObject({ status: 503, body: { error: { code: "no_runner" } } });
-    expect(noRunner.body.error.message).toContain("pty-runner");
+    expect(noRunner.body.error.message).toContain("npx @edge-web-terminal/pty-runner --url");
     const opened = await tool("interactive_shell", { host: "errors" });
     expect((await tool("close_session", { session_id: opened.body.session_id })).status).toBe(200);
     expect(

@@ -1,15 +1,9 @@
 /** Tenant API keys: their format, their scopes, and minting one (the tenant's directory keeps only the hash). */
-import { isValidTenantName } from "../../protocol/index.ts";
+import { SCOPES, isValidTenantName } from "../../protocol/index.ts";
 import { hmacSign, randomBase64Url } from "./crypto.ts";
 import { sha256Hex } from "./secret-hash.ts";
 
-/** What a key may do. */
-export const SCOPES = [
-  "sessions:run", // create sessions, run tool calls, type, end sessions, mint writer links
-  "sessions:read", // describe sessions, read their output and input log, mint viewer links
-  "hosts:admin", // mint, replace and revoke host credentials; list hosts
-  "keys:admin", // create, list and revoke the tenant's keys
-] as const;
+/** What a key may do: the scopes a key may hold (protocol/schemas/rest-requests.ts), and tenants:admin. */
 export type Scope = (typeof SCOPES)[number] | "tenants:admin";
 
 /** Only the bootstrap key (the API_TOKEN secret) may create tenants. */
@@ -36,15 +30,6 @@ export function parseApiKey(text: string): ApiKeyParts | null {
     return null;
   }
   return { tenant, id, secret };
-}
-
-/** Whether every entry of `value` is a known scope (tenants:admin is never granted to a key). */
-export function isScopeList(value: unknown): value is Scope[] {
-  return (
-    Array.isArray(value) &&
-    value.length > 0 &&
-    value.every((s) => (SCOPES as readonly string[]).includes(s as string))
-  );
 }
 
 /**

@@ -1,9 +1,9 @@
 /** REST routes for hosts: mint (or replace) a host's runner credential, revoke it, list hosts with their runner's state. */
 import { Hono } from "hono";
-import { isValidHostName } from "../../protocol/index.ts";
+import { HostRequestSchema, isValidHostName } from "../../protocol/index.ts";
 import { requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
-import { readJsonObject } from "../http/read-json.ts";
+import { readJsonBody } from "../http/read-json.ts";
 import { tenantDirectory, hostHub, listHosts } from "../sessions/session-service.ts";
 
 /** Mounted at /api. Every route needs a key with hosts:admin; hosts are the caller's tenant's. */
@@ -29,11 +29,7 @@ hostsRoutes.get("/hosts/:host", async (c) => {
  * its hash). For a host that has one, this replaces it: the runner using the old one is cut off.
  */
 hostsRoutes.post("/hosts", async (c) => {
-  const body = await readJsonObject(c.req.raw);
-  if (typeof body.host !== "string") {
-    throw new ApiError(400, "invalid_request", "host (a string) is required");
-  }
-  const host = checkedHost(body.host);
+  const { host } = await readJsonBody(c.req.raw, HostRequestSchema);
   const { tenant } = c.get("caller");
   const minted = await hostHub(c.env, tenant, host).mintCredential(tenant, host);
   await tenantDirectory(c.env, tenant).add(host);

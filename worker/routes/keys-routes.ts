@@ -1,10 +1,14 @@
 /** REST routes for tenants, their API keys and their join secret: the bootstrap key creates tenants; a tenant's keys:admin key manages its keys and join secret. */
 import { Hono } from "hono";
-import { DEFAULT_TENANT, isValidTenantName } from "../../protocol/index.ts";
-import { SCOPES, isScopeList } from "../auth/api-keys.ts";
+import {
+  DEFAULT_TENANT,
+  NewKeyRequestSchema,
+  SCOPES,
+  TenantRequestSchema,
+} from "../../protocol/index.ts";
 import { requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
-import { readJsonObject } from "../http/read-json.ts";
+import { readJsonBody } from "../http/read-json.ts";
 import { tenantDirectory } from "../sessions/session-service.ts";
 
 /** Mounted at /api. */
@@ -14,11 +18,7 @@ const KEY_NOTE = "Shown once: the edge keeps only its hash.";
 
 /** `{tenant}`: a new tenant, and its first key (every scope), shown once. */
 keysRoutes.post("/tenants", requireScope("tenants:admin"), async (c) => {
-  const body = await readJsonObject(c.req.raw);
-  const tenant = body.tenant;
-  if (typeof tenant !== "string" || !isValidTenantName(tenant)) {
-    throw new ApiError(400, "invalid_request", "tenant must be 1-32 of a-z, 0-9 and '-'");
-  }
+  const { tenant } = await readJsonBody(c.req.raw, TenantRequestSchema);
   const directory = tenantDirectory(c.env, tenant);
   if (tenant === DEFAULT_TENANT || (await directory.hasKeys())) {
     throw new ApiError(409, "tenant_exists", `tenant "${tenant}" already exists`);
@@ -29,17 +29,10 @@ keysRoutes.post("/tenants", requireScope("tenants:admin"), async (c) => {
 
 /** `{name?, scopes}`: a new key of the caller's tenant, shown once. */
 keysRoutes.post("/keys", requireScope("keys:admin"), async (c) => {
-  const body = await readJsonObject(c.req.raw);
-  if (!isScopeList(body.scopes)) {
-    throw new ApiError(
-      400,
-      "invalid_request",
-      `scopes must be a non-empty list of: ${SCOPES.join(", ")}`,
-    );
-  }
-  const name = typeof body.name === "string" ? body.name.slice(0, 100) : "";
+  const body = await readJsonBody(c.req.raw, NewKeyRequestSchema);
   const { tenant } = c.get("caller");
-  const { key, info } = await tenantDirectory(c.env, tenant).createKey(tenant, name, body.scopes);
+  const directory = tenantDirectory(c.env, tenant);
+  const { key, info } = await directory.createKey(tenant, body.name ?? "", body.scopes);
   return c.json({ tenant, key, ...info, note: KEY_NOTE }, 201);
 });
 

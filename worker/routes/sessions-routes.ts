@@ -1,11 +1,15 @@
 /** REST routes for sessions: create, describe, mint join tokens, end, and who typed what. */
 import { Hono } from "hono";
-import type { Role } from "../../protocol/index.ts";
+import {
+  JoinGrantRequestSchema,
+  NewSessionRequestSchema,
+  RevokeTokenRequestSchema,
+} from "../../protocol/index.ts";
 import { demandScope, requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { joinTokenId } from "../auth/token-id.ts";
 import { verifyAnyJoinToken } from "../auth/verify-join.ts";
 import { ApiError } from "../http/errors.ts";
-import { readJsonObject } from "../http/read-json.ts";
+import { readJsonBody } from "../http/read-json.ts";
 import {
   createSession,
   describeSession,
@@ -24,12 +28,8 @@ const run = requireScope("sessions:run");
 const read = requireScope("sessions:read");
 
 sessionsRoutes.post("/sessions", run, async (c) => {
-  const body = await readJsonObject(c.req.raw);
-  const host = optionalString(body, "host");
-  const cwd = optionalString(body, "cwd");
-  const cols = optionalNumber(body, "cols");
-  const rows = optionalNumber(body, "rows");
-  const session = await createSession(c.env, c.get("caller").tenant, { host, cwd, cols, rows });
+  const body = await readJsonBody(c.req.raw, NewSessionRequestSchema);
+  const session = await createSession(c.env, c.get("caller").tenant, body);
   const origin = new URL(c.req.url).origin;
   return c.json(
     {
@@ -49,20 +49,14 @@ sessionsRoutes.get("/sessions/:id", read, async (c) =>
 
 sessionsRoutes.post("/sessions/:id/tokens", read, async (c) => {
   const id = c.req.param("id");
-  const body = await readJsonObject(c.req.raw);
+  const body = await readJsonBody(c.req.raw, JoinGrantRequestSchema);
   const role = body.role ?? "viewer";
-  if (role !== "viewer" && role !== "writer") {
-    throw new ApiError(400, "invalid_request", 'role must be "viewer" or "writer"');
-  }
   // A writer link types into the shell: only a key that may run commands can hand one out.
   if (role === "writer") demandScope(c.get("caller"), "sessions:run");
-  const ttl = optionalNumber(body, "ttl_seconds");
-  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 60 || ttl > 7 * 24 * 3600)) {
-    throw new ApiError(400, "invalid_request", "ttl_seconds must be an integer from 60 to 604800");
-  }
   const info = await describeSession(c.env, c.get("caller").tenant, id);
   if (info.state === "ended") throw new ApiError(409, "session_ended", "the session has ended");
-  return c.json(await grantJoin(c.env, new URL(c.req.url).origin, id, role as Role, ttl), 201);
+  const origin = new URL(c.req.url).origin;
+  return c.json(await grantJoin(c.env, origin, id, role, body.ttl_seconds), 201);
 });
 
 /**
@@ -71,10 +65,7 @@ sessionsRoutes.post("/sessions/:id/tokens", read, async (c) => {
  */
 sessionsRoutes.post("/sessions/:id/revoke-token", run, async (c) => {
   const id = c.req.param("id");
-  const body = await readJsonObject(c.req.raw);
-  if (typeof body.token !== "string") {
-    throw new ApiError(400, "invalid_request", "token (the join token to revoke) is required");
-  }
+  const body = await readJsonBody(c.req.raw, RevokeTokenRequestSchema);
   const { stub } = await ownedSession(c.env, c.get("caller").tenant, id);
   const check = await verifyAnyJoinToken(c.env, body.token, Math.floor(Date.now() / 1000));
   if (!check.ok)
@@ -99,20 +90,3 @@ sessionsRoutes.get("/sessions/:id/inputs", read, async (c) => {
   if (!inputs) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
   return c.json({ inputs });
 });
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string")
-    throw new ApiError(400, "invalid_request", `${field} must be a string`);
-  return value;
-}
-
-function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ApiError(400, "invalid_request", `${field} must be a number`);
-  }
-  return value;
-}

@@ -1,12 +1,23 @@
-/** The agent tool API: GET /api/tools and POST /api/tools/<name>, validated by the tools' own schemas. */
+/** The agent tool API: GET /api/tools and POST /api/tools/<name>, each body checked with its tool's schema. */
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { InteractiveShellResult } from "../../protocol/index.ts";
+import {
+  CloseSessionRequestSchema,
+  InteractiveShellRequestSchema,
+  ReadOutputRequestSchema,
+  SendInputRequestSchema,
+  WaitRequestSchema,
+  type InteractiveShellRequest,
+  type InteractiveShellResult,
+  type ReadOutputRequest,
+  type SendInputRequest,
+  type WaitRequest,
+} from "../../protocol/index.ts";
 import type { ToolResult } from "../../durable-objects/terminal-session/tool-calls.ts";
 import { toPlainText } from "../../durable-objects/terminal-session/terminal-text.ts";
 import { requireScope, type ApiEnv } from "../auth/bearer.ts";
 import { ApiError } from "../http/errors.ts";
-import { readJsonObject } from "../http/read-json.ts";
+import { readJsonBody } from "../http/read-json.ts";
 import {
   createSession,
   describeSession,
@@ -14,9 +25,8 @@ import {
   grantJoin,
   sessionStub,
 } from "../sessions/session-service.ts";
-import { validate } from "../tools/json-schema.ts";
 import { renderScreen } from "../tools/screen-text.ts";
-import { TOOL_DEFINITIONS, findTool } from "../tools/tool-definitions.ts";
+import { isToolName, toolDefinitions } from "../tools/tool-definitions.ts";
 
 /** Mounted at /api/tools. Listing and read_output need sessions:read; every other tool sessions:run. */
 export const toolsRoutes = new Hono<ApiEnv>();
@@ -26,7 +36,7 @@ const NOTE = "Output is visible in the terminal panel.";
 /** read_output returns at most this much raw output (the screen is rendered from all of it). */
 const READ_OUTPUT_MAX_BYTES = 256 * 1024;
 
-toolsRoutes.get("/", requireScope("sessions:read"), (c) => c.json({ tools: TOOL_DEFINITIONS }));
+toolsRoutes.get("/", requireScope("sessions:read"), (c) => c.json({ tools: toolDefinitions() }));
 
 const toolScope = requireScope((c) =>
   c.req.param("name") === "read_output" ? "sessions:read" : "sessions:run",
@@ -34,56 +44,66 @@ const toolScope = requireScope((c) =>
 
 toolsRoutes.post("/:name", toolScope, async (c) => {
   const name = c.req.param("name");
-  const tool = findTool(name);
-  if (!tool)
+  if (!isToolName(name))
     throw new ApiError(404, "unknown_tool", `no tool "${name}"; GET /api/tools lists them`);
-  const body = await readJsonObject(c.req.raw);
-  const invalid = validate(tool.input_schema, body);
-  if (invalid) throw new ApiError(400, "invalid_request", invalid);
+  const request = c.req.raw;
   const origin = new URL(c.req.url).origin;
   const { tenant } = c.get("caller");
   switch (name) {
-    case "interactive_shell":
+    case "interactive_shell": {
+      const body = await readJsonBody(request, InteractiveShellRequestSchema);
       return c.json(await interactiveShell(c.env, tenant, origin, body));
-    case "send_input":
+    }
+    case "send_input": {
+      const body = await readJsonBody(request, SendInputRequestSchema);
       return c.json(await sendInput(c.env, tenant, origin, body));
-    case "read_output":
+    }
+    case "read_output": {
+      const body = await readJsonBody(request, ReadOutputRequestSchema);
       return c.json(await readOutput(c.env, tenant, body));
-    case "wait":
+    }
+    case "wait": {
+      const body = await readJsonBody(request, WaitRequestSchema);
       return c.json(await waitForCall(c.env, tenant, origin, body));
-    default:
-      await endSession(c.env, tenant, String(body.session_id), "closed by the agent");
+    }
+    case "close_session": {
+      const body = await readJsonBody(request, CloseSessionRequestSchema);
+      await endSession(c.env, tenant, body.session_id, "closed by the agent");
       return c.json({ success: true, session_id: body.session_id, status: "ended" });
+    }
   }
 });
 
-type Body = Record<string, unknown>;
-
-async function interactiveShell(env: Env, tenant: string, origin: string, body: Body) {
-  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
-  const command = body.initial_command as string | undefined;
-  let sessionId = body.session_id as string | undefined;
+async function interactiveShell(
+  env: Env,
+  tenant: string,
+  origin: string,
+  body: InteractiveShellRequest,
+) {
+  const timeoutMs = body.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const command = body.initial_command;
+  let sessionId = body.session_id;
   if (sessionId !== undefined) {
-    for (const field of ["host", "cwd", "cols", "rows"]) {
+    for (const field of ["host", "cwd", "cols", "rows"] as const) {
       if (body[field] !== undefined) {
         throw new ApiError(
           400,
           "invalid_request",
-          `${field} applies only to new sessions; leave it out with session_id`,
+          `${field}: applies only to new sessions; leave it out with session_id`,
         );
       }
     }
   } else {
     const created = await createSession(env, tenant, {
-      host: body.host as string | undefined,
-      cwd: body.cwd as string | undefined,
-      cols: body.cols as number | undefined,
-      rows: body.rows as number | undefined,
+      host: body.host,
+      cwd: body.cwd,
+      cols: body.cols,
+      rows: body.rows,
     });
     sessionId = created.id;
   }
   const stub = await requireSession(env, sessionId);
-  const callId = body.call_id as string | undefined;
+  const callId = body.call_id;
   const request =
     command === undefined
       ? { kind: "open" as const, timeoutMs, callId }
@@ -99,49 +119,35 @@ async function interactiveShell(env: Env, tenant: string, origin: string, body: 
     // The session we just made never got its shell: do not leave a stray session behind.
     await stub.end("the runner did not start the shell");
   }
-  return toolResponse(
-    env,
-    origin,
-    sessionId,
-    result,
-    (body.viewer_role as "writer" | "viewer" | undefined) ?? "writer",
-  );
+  return toolResponse(env, origin, sessionId, result, body.viewer_role ?? "writer");
 }
 
-async function sendInput(env: Env, tenant: string, origin: string, body: Body) {
-  const sessionId = body.session_id as string;
+async function sendInput(env: Env, tenant: string, origin: string, body: SendInputRequest) {
+  const sessionId = body.session_id;
   const stub = await requireSession(env, sessionId);
-  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = body.timeout_ms ?? DEFAULT_TIMEOUT_MS;
   const result = await stub.runTool(
-    {
-      kind: "input",
-      input: body.input as string,
-      timeoutMs,
-      callId: body.call_id as string | undefined,
-    },
+    { kind: "input", input: body.input, timeoutMs, callId: body.call_id },
     tenant,
   );
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
-async function waitForCall(env: Env, tenant: string, origin: string, body: Body) {
-  const sessionId = body.session_id as string;
+async function waitForCall(env: Env, tenant: string, origin: string, body: WaitRequest) {
+  const sessionId = body.session_id;
   const stub = await requireSession(env, sessionId);
-  const timeoutMs = (body.timeout_ms as number | undefined) ?? DEFAULT_TIMEOUT_MS;
-  const result = await stub.runTool(
-    { kind: "wait", callId: body.call_id as string, timeoutMs },
-    tenant,
-  );
+  const timeoutMs = body.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const result = await stub.runTool({ kind: "wait", callId: body.call_id, timeoutMs }, tenant);
   return toolResponse(env, origin, sessionId, result, "writer");
 }
 
-async function readOutput(env: Env, tenant: string, body: Body) {
-  const sessionId = body.session_id as string;
+async function readOutput(env: Env, tenant: string, body: ReadOutputRequest) {
+  const sessionId = body.session_id;
   const stub = await requireSession(env, sessionId);
   const info = await describeSession(env, tenant, sessionId);
   if (info.state === "ended")
     throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
-  const since = (body.since_offset as number | undefined) ?? 0;
+  const since = body.since_offset ?? 0;
   const all = await stub.readBytes(0, Number.MAX_SAFE_INTEGER);
   const tail = await stub.readBytes(since, READ_OUTPUT_MAX_BYTES);
   if (!all || !tail) throw new ApiError(409, "session_ended", "the session has ended");

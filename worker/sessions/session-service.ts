@@ -2,7 +2,6 @@
 import {
   DEFAULT_COLS,
   DEFAULT_ROWS,
-  checkTerminalSize,
   isValidHostName,
   joinLink,
   type JoinGrant,
@@ -17,7 +16,7 @@ import { signJoinToken } from "../auth/join-token.ts";
 import { readConfig } from "../config.ts";
 import { ApiError } from "../http/errors.ts";
 
-/** What a caller may say about a new session. */
+/** What a caller may say about a new session (checked by NewSessionRequestSchema or the tool's schema). */
 export interface NewSession {
   host?: string | undefined;
   cwd?: string | undefined;
@@ -97,8 +96,10 @@ export async function createSession(
   request: NewSession,
 ): Promise<{ id: string; host: string; size: TerminalSize }> {
   const host = await resolveHost(env, tenant, request.host);
-  const checked = checkTerminalSize(request.cols ?? DEFAULT_COLS, request.rows ?? DEFAULT_ROWS);
-  if (!checked.ok) throw new ApiError(400, "invalid_request", checked.error);
+  const size: TerminalSize = {
+    cols: request.cols ?? DEFAULT_COLS,
+    rows: request.rows ?? DEFAULT_ROWS,
+  };
   const id = await mintSessionId(env.SESSION_SECRET);
   const stub = env.SESSIONS.get(env.SESSIONS.idFromName(id));
   const created = await stub.create({
@@ -106,14 +107,14 @@ export async function createSession(
     tenant,
     host,
     cwd: request.cwd ?? null,
-    size: checked.size,
+    size,
   });
   if (!created.ok) throw new ApiError(409, "conflict", created.error);
   const opened = await hostHub(env, tenant, host).openSession({
     sessionId: id,
     host,
-    cols: checked.size.cols,
-    rows: checked.size.rows,
+    cols: size.cols,
+    rows: size.rows,
     cwd: request.cwd ?? null,
     env: {},
   });
@@ -121,7 +122,7 @@ export async function createSession(
     await stub.discard();
     throw new ApiError(503, "no_runner", opened.message);
   }
-  return { id, host, size: checked.size };
+  return { id, host, size };
 }
 
 /** Ends a session; 404 if unknown, 409 if it had already ended. */

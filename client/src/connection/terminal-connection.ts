@@ -13,10 +13,9 @@ import {
   HEARTBEAT_REPLY,
   HEARTBEAT_REQUEST,
   offeredSubprotocols,
-  parseServerMessage,
+  parseSessionToViewerMessage,
   PROTOCOL_VERSION,
   tokenExpiry,
-  type SessionToViewer,
   type TerminalSize,
   type ViewerToSession,
 } from "../../../protocol/index.ts";
@@ -241,7 +240,11 @@ export class TerminalConnection {
     if (offset !== null && this.#sendMessage({ type: "ack", offset })) this.#acks.acked(offset);
   }
 
-  /** Uses a new token from the next connection attempt on; retries at once if the old one was refused. */
+  /**
+   * Uses a new token (same session, same role) from now on. An open socket gets it at once, as
+   * a renewal does: the session extends the socket's life to the new token's expiry. Every later
+   * connection attempt offers it. If the old token was refused, retries at once.
+   */
   setToken(token: string): void {
     if (token === this.#token) return;
     this.#token = token;
@@ -250,6 +253,7 @@ export class TerminalConnection {
       (this.#snapshot.closeCode === CloseCode.UNAUTHORIZED ||
         this.#snapshot.closeCode === CloseCode.FORBIDDEN);
     if (refused) this.#restart();
+    else if (this.#isOpen()) this.#sendMessage({ type: "token", token });
   }
 
   /** Skips the back-off wait (for example when the browser comes back online). */
@@ -333,8 +337,10 @@ export class TerminalConnection {
       this.#probe.reply();
       return;
     }
-    const message = parseServerMessage<SessionToViewer>(text);
-    if (!message) return;
+    // A message that fails its schema (a newer server's, or a broken one) is ignored.
+    const parsed = parseSessionToViewerMessage(text);
+    if (!parsed.ok) return;
+    const message = parsed.message;
     switch (message.type) {
       case "welcome": {
         if (message.protocol !== PROTOCOL_VERSION) {

@@ -201,6 +201,17 @@ describe("sessions", () => {
     expect(message).toContain("/no/such/directory does not exist");
   });
 
+  test("an open whose size breaks the schema is answered with open-failed naming the field", async () => {
+    const fx = await fixture();
+    const session = fx.edge.openSession(fx.host, { size: { cols: 1.5, rows: 24 } });
+    const message = await waitFor(() => session.openFailed, { what: "open-failed" });
+    expect(message).toContain("cols: expected an integer from 2 to 1000, got 1.5");
+    expect(fx.runner.sessionIds()).toEqual([]);
+    // The runner goes on serving well-formed opens.
+    await fx.open();
+    expect(fx.runner.sessionIds()).toHaveLength(1);
+  });
+
   test("each session gets its own working directory, size and environment", async () => {
     const fx = await fixture();
     const a = await fx.open({ cwd: "/tmp", size: { cols: 81, rows: 21 }, env: { WHO: "alpha" } });

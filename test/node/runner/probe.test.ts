@@ -118,6 +118,14 @@ describe("other states", () => {
     const answer = await session.probe();
     expect(answer.facts?.shellInForeground).toBe(true);
     expect(session.answers).toHaveLength(1);
-    expect(fx.logs.some((line) => line.includes('"probe" message: field "probe"'))).toBe(true);
+    for (const error of [
+      "probe: expected a non-negative integer, got -1",
+      'probe: expected a non-negative integer, got the string "7"',
+      "probe: required, expected a non-negative integer",
+    ]) {
+      expect(fx.logs.some((line) => line.includes(`ignored a "probe" message: ${error}`))).toBe(
+        true,
+      );
+    }
   });
 });

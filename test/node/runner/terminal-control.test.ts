@@ -118,14 +118,21 @@ describe("bad input from the edge", () => {
       Uint8Array.of(0x01, 0, 0, 0, 0, 0, 0, 0, 0, 65, 66),
     ];
     for (const frame of garbage) expect(session.sendRaw(frame)).toBe(true);
-    // The clamped size (65536 -> 1000 x 500) was applied; the rest were ignored.
+    // Every bad size was refused by the schema (65536 too: sizes are not clamped), so the
+    // terminal keeps the size it was opened with.
     session.type("stty size\r");
-    await session.waitForOutput("500 1000\r\n");
+    await session.waitForOutput("20 90\r\n");
     const from = session.storedEnd;
     session.type("echo alive-$((6*7))\r");
     await session.waitForOutput("alive-42", { from });
     expect(session.violations).toEqual([]);
-    expect(fx.logs.some((line) => line.includes("ignored a resize"))).toBe(true);
+    expect(
+      fx.logs.some((line) =>
+        line.includes(
+          'ignored a "resize" message: cols: expected an integer from 2 to 1000, got 65536',
+        ),
+      ),
+    ).toBe(true);
   });
 
   test("a resize after the shell exited is ignored, not thrown", async () => {

@@ -1,0 +1,73 @@
+/** Schemas of the control messages between a viewer (browser or agent) and its session. Input and output go as binary frames. */
+import * as z from "zod/mini";
+import { ColsSchema, RowsSchema, TerminalSizeSchema } from "../terminal-size.ts";
+import {
+  ErrorMessageSchema,
+  ExitStatusSchema,
+  KeyboardLeaseSchema,
+  ProtocolVersionSchema,
+  RoleSchema,
+  RunnerStateSchema,
+  SessionStateSchema,
+  SignalSchema,
+  ViewerPresenceSchema,
+} from "./common.ts";
+import { OffsetSchema } from "./fields.ts";
+
+/** Viewer -> session. Input goes as binary INPUT frames. */
+export const ViewerToSessionSchema = z.discriminatedUnion("type", [
+  /** Resize the terminal (writers only). */
+  z.object({ type: z.literal("resize"), cols: ColsSchema, rows: RowsSchema }),
+  /** Send a signal to the shell's foreground process group (writers only). */
+  z.object({ type: z.literal("signal"), signal: SignalSchema }),
+  /** The viewer has received everything before `offset`; lets the session spot slow viewers. */
+  z.object({ type: z.literal("ack"), offset: OffsetSchema }),
+  /**
+   * A fresh join token for this same session and role, sent before the old one expires: the
+   * socket lives on (a socket whose token expires is closed with 4401).
+   */
+  z.object({ type: z.literal("token"), token: z.string() }),
+]);
+export type ViewerToSession = z.infer<typeof ViewerToSessionSchema>;
+
+/** Session -> viewer. Output goes as binary OUTPUT frames. */
+export const SessionToViewerSchema = z.discriminatedUnion("type", [
+  /** First message after connecting: who you are and what the session holds. */
+  z.object({
+    type: z.literal("welcome"),
+    protocol: ProtocolVersionSchema,
+    sessionId: z.string(),
+    role: RoleSchema,
+    state: SessionStateSchema,
+    /** Retained history is [start, end). */
+    history: z.object({ start: OffsetSchema, end: OffsetSchema }),
+    /** Offset the replay starts at (the viewer's resume offset, or `history.start`). */
+    replayFrom: OffsetSchema,
+    size: TerminalSizeSchema,
+    runner: RunnerStateSchema,
+    exit: z.nullable(ExitStatusSchema),
+    /** The agent call holding the keyboard, if any (writers' keys are refused meanwhile). */
+    lease: z.nullable(KeyboardLeaseSchema),
+  }),
+  /** Sent before the replay when the offset asked for was already trimmed away. */
+  z.object({ type: z.literal("history-trimmed"), requested: OffsetSchema, start: OffsetSchema }),
+  /** The replay is complete; every later frame is live output. */
+  z.object({ type: z.literal("live"), offset: OffsetSchema }),
+  /** The runner connected, stopped answering its heartbeats, or disappeared. */
+  z.object({ type: z.literal("runner"), state: RunnerStateSchema }),
+  /** An agent call took the keyboard (`lease` set) or gave it back (`lease` null). */
+  z.object({ type: z.literal("lease"), lease: z.nullable(KeyboardLeaseSchema) }),
+  /** The terminal size changed. */
+  z.object({ type: z.literal("resize"), cols: ColsSchema, rows: RowsSchema }),
+  /** The shell exited after producing output up to `offset`. */
+  z.object({ type: z.literal("exit"), exit: ExitStatusSchema, offset: OffsetSchema }),
+  /** A `token` message was accepted: the socket now lives until `expiresAt` (seconds). */
+  z.object({ type: z.literal("token-renewed"), expiresAt: OffsetSchema }),
+  /**
+   * Who is here: every open viewer socket with its token's subject (a product-minted JWT's `sub`,
+   * null for edge-minted links) and role. Sent when someone joins or leaves.
+   */
+  z.object({ type: z.literal("viewers"), viewers: z.array(ViewerPresenceSchema) }),
+  ErrorMessageSchema,
+]);
+export type SessionToViewer = z.infer<typeof SessionToViewerSchema>;
