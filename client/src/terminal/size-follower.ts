@@ -4,15 +4,23 @@ import type { FitAddon } from "@xterm/addon-fit";
 /** Resizes are debounced (ms): dragging a window edge fires dozens of observations. */
 export const RESIZE_DEBOUNCE_MS = 120;
 
+/** A running size follower. */
+export interface SizeFollower {
+  /** Proposes a size now, for changes the element does not see (a new font size). */
+  measure(): void;
+  /** Stops observing. */
+  stop(): void;
+}
+
 /**
  * Calls `onSize` with the size that fits `element`, debounced, whenever the element changes
- * size (and once at start). Returns a function that stops observing.
+ * size (and once at start).
  */
 export function followSize(
   element: HTMLElement,
   fit: FitAddon,
   onSize: (cols: number, rows: number) => void,
-): () => void {
+): SizeFollower {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const measure = (): void => {
     timer = null;
@@ -28,8 +36,14 @@ export function followSize(
   });
   observer.observe(element);
   measure();
-  return () => {
-    observer.disconnect();
-    if (timer !== null) clearTimeout(timer);
+  return {
+    measure: () => {
+      if (timer !== null) clearTimeout(timer);
+      measure();
+    },
+    stop: () => {
+      observer.disconnect();
+      if (timer !== null) clearTimeout(timer);
+    },
   };
 }

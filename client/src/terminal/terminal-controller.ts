@@ -5,7 +5,7 @@
  */
 import { FitAddon } from "@xterm/addon-fit";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
-import { Terminal, type IDisposable } from "@xterm/xterm";
+import { Terminal, type IDisposable, type ITheme } from "@xterm/xterm";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
@@ -13,11 +13,19 @@ import { forwardInput } from "./input-forwarder.ts";
 import { OutputWriter } from "./output-writer.ts";
 import { loadBestRenderer } from "./renderer.ts";
 import { followSize } from "./size-follower.ts";
-import { fontSizeFor, terminalOptions } from "./terminal-options.ts";
+import { fontSizeFor, terminalOptions, THEME } from "./terminal-options.ts";
 import { bufferLines, registerProbe, testHooks } from "./test-hooks.ts";
 
+/** How the terminal looks; anything absent takes the default. */
+export interface TerminalDisplay {
+  /** Font size in CSS pixels; by default 12 on narrow (< 600 px) panels, else 14. */
+  fontSize?: number;
+  /** Colours laid over the default dark theme (THEME): the ones given replace the default's. */
+  theme?: ITheme;
+}
+
 /** What the controller needs to know and whom it tells. */
-export interface TerminalControllerOptions {
+export interface TerminalControllerOptions extends TerminalDisplay {
   server: string;
   sessionId: string;
   token: string;
@@ -30,6 +38,8 @@ export interface TerminalControllerOptions {
 /** A running terminal; dispose() tears down the socket, the listeners and xterm. */
 export interface TerminalController {
   setToken(token: string): void;
+  /** Applies a new font size and theme, then fits the terminal to its element again. */
+  setDisplay(display: TerminalDisplay): void;
   focus(): void;
   dispose(): void;
 }
@@ -39,7 +49,10 @@ export function startTerminal(
   host: HTMLElement,
   options: TerminalControllerOptions,
 ): TerminalController {
-  const terminal = new Terminal(terminalOptions(fontSizeFor(host.clientWidth)));
+  const terminal = new Terminal({
+    ...terminalOptions(options.fontSize ?? fontSizeFor(host.clientWidth)),
+    theme: { ...THEME, ...options.theme },
+  });
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   // Unicode 11 widths (emoji, CJK) match what current shells and libcs assume.
@@ -88,7 +101,7 @@ export function startTerminal(
     connection.on("notice", options.onNotice),
   ];
 
-  const stopFollowing = followSize(host, fit, (cols, rows) => {
+  const sizes = followSize(host, fit, (cols, rows) => {
     if (readOnly()) return; // Viewers show the session's size, whatever their window.
     if (terminal.cols !== cols || terminal.rows !== rows) terminal.resize(cols, rows);
     connection.resize(cols, rows);
@@ -118,12 +131,19 @@ export function startTerminal(
 
   return {
     setToken: (token) => connection.setToken(token),
+    setDisplay: (display) => {
+      const fontSize = display.fontSize ?? fontSizeFor(host.clientWidth);
+      if (terminal.options.fontSize !== fontSize) terminal.options.fontSize = fontSize;
+      terminal.options.theme = { ...THEME, ...display.theme };
+      // Another font size is another number of rows and columns in the same element.
+      sizes.measure();
+    },
     focus: () => terminal.focus(),
     dispose: () => {
       unregisterProbe();
       window.removeEventListener("online", onOnline);
       host.removeEventListener("keydown", onKeyDown, true);
-      stopFollowing();
+      sizes.stop();
       for (const off of unsubscribe) off();
       connection.close();
       writer.dispose();

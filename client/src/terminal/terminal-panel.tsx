@@ -13,13 +13,17 @@ import {
 } from "../connection/connection-status.ts";
 import type { ConnectionNotice } from "../connection/terminal-connection.ts";
 import { StatusBar } from "./status-bar.tsx";
-import { startTerminal, type TerminalController } from "./terminal-controller.ts";
+import {
+  startTerminal,
+  type TerminalController,
+  type TerminalDisplay,
+} from "./terminal-controller.ts";
 
 /** How long a notice stays in the status bar (ms). */
 const NOTICE_MS = 6_000;
 
 /** Props of TerminalPanel. */
-export interface TerminalPanelProps {
+export interface TerminalPanelProps extends TerminalDisplay {
   /** The server's http(s) origin; this page's origin when absent. */
   server?: string;
   /** The session to join: from a tool result or a join link. Absent: nothing connects. */
@@ -85,6 +89,8 @@ function ConnectedPanel({
   getToken,
   onStateChange,
   autoFocus,
+  fontSize,
+  theme,
   class: className,
 }: ConnectedProps) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -94,6 +100,7 @@ function ConnectedPanel({
   // The latest provider is used, however often the props change.
   const getTokenRef = useRef(getToken);
   getTokenRef.current = getToken;
+  const displayRef = useRef<TerminalDisplay>({ fontSize, theme });
   const [snapshot, setSnapshot] = useState<ConnectionSnapshot>(INITIAL_SNAPSHOT);
   const [notice, setNotice] = useState<ConnectionNotice | null>(null);
   const status = describeStatus(snapshot);
@@ -107,6 +114,7 @@ function ConnectedPanel({
       sessionId,
       token: tokenRef.current,
       getToken: getTokenRef.current ? () => getTokenRef.current!() : undefined,
+      ...displayRef.current,
       onState: setSnapshot,
       onNotice: setNotice,
     });
@@ -119,6 +127,16 @@ function ConnectedPanel({
   }, [server, sessionId]);
 
   useEffect(() => controllerRef.current?.setToken(token), [token]);
+
+  // Compared by value: a caller may pass an equal theme object on every render.
+  const themeKey = JSON.stringify(theme ?? null);
+  useEffect(() => {
+    const previous = displayRef.current;
+    if (previous.fontSize === fontSize && JSON.stringify(previous.theme ?? null) === themeKey)
+      return;
+    displayRef.current = { fontSize, theme };
+    controllerRef.current?.setDisplay(displayRef.current);
+  }, [fontSize, themeKey]);
 
   const onStateRef = useRef(onStateChange);
   onStateRef.current = onStateChange;
@@ -137,6 +155,7 @@ function ConnectedPanel({
       data-state={status.kind}
       data-role={snapshot.role ?? "unknown"}
       data-session-id={sessionId}
+      style={theme?.background ? { "--tp-bg": theme.background } : undefined}
     >
       <StatusBar status={status} snapshot={snapshot} notice={notice} />
       <div class="terminal-panel__viewport">

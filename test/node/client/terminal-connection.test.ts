@@ -283,6 +283,22 @@ describe("token renewal", () => {
     expect(seen.states.some((s) => s.phase === "failed")).toBe(false);
   });
 
+  it("a token set from outside (mountTerminal's update) goes over the open socket and is offered by the next connection", async () => {
+    const { c } = connect({ token: "old" });
+    const first = await server.peer(1);
+    await live(first, c);
+    c.setToken("from-outside");
+    await waitFor(() => first.messages.find((m) => m.type === "token"), {
+      what: "a token message",
+    });
+    expect(first.messages.filter((m) => m.type === "token")).toEqual([
+      { type: "token", token: "from-outside" },
+    ]);
+    first.close(1011, "restarting");
+    const second = await server.peer(2);
+    expect(second.token).toBe("from-outside");
+  });
+
   it("without a provider, an expired token's close is final and says so", async () => {
     const { c } = connect({ token: tokenExpiringIn(3600, "old") });
     (await server.peer(1)).close(CloseCode.UNAUTHORIZED, "join token expired");
