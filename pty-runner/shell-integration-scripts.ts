@@ -46,6 +46,7 @@ if [ -r "$HOME/.bashrc" ]; then . "$HOME/.bashrc"; fi
 if [ -z "\${__webterm_installed-}" ]; then
   __webterm_installed=1
   __webterm_ran=
+  __webterm_prompted=
   __webterm_at_prompt=
   __webterm_ps1_start='\[\${__webterm_a}\]'
   __webterm_ps1_end='\[\${__webterm_b}\]'
@@ -55,7 +56,12 @@ if [ -z "\${__webterm_installed-}" ]; then
     if [ -n "$__webterm_ran" ]; then
       printf '\e]133;D;%s%s\a' "$__webterm_status" "$__webterm_n"
       __webterm_ran=
+    elif [ -n "$__webterm_prompted" ]; then
+      # A line that ran nothing (blank, a comment, Ctrl-C): D without a status. Only this tells a
+      # new prompt from readline redrawing the old one (on a resize), which repeats A.
+      printf '\e]133;D%s\a' "$__webterm_n"
     fi
+    __webterm_prompted=1
     return "$__webterm_status"
   }
 
@@ -130,7 +136,7 @@ ZDOTDIR=\${WEBTERM_USER_ZDOTDIR:-$HOME}
 unset WEBTERM_USER_ZDOTDIR
 [[ -r $ZDOTDIR/.zshrc ]] && . $ZDOTDIR/.zshrc
 
-typeset -g __webterm_ran= __webterm_eol= __webterm_user_eol= __webterm_user_eol_set=
+typeset -g __webterm_ran= __webterm_prompted= __webterm_eol= __webterm_user_eol= __webterm_user_eol_set=
 __webterm_precmd() {
   local __webterm_status=$?
   if [[ -n $__webterm_ran ]]; then
@@ -143,7 +149,11 @@ __webterm_precmd() {
       if [[ -n $__webterm_user_eol_set ]]; then PROMPT_EOL_MARK=$__webterm_user_eol; else unset PROMPT_EOL_MARK; fi
     fi
     __webterm_ran=
+  elif [[ -n $__webterm_prompted ]]; then
+    # A line that ran nothing: D without a status (zle repeats A when it redraws on a resize).
+    printf '\e]133;D%s\a' "$__webterm_n"
   fi
+  __webterm_prompted=1
   return $__webterm_status
 }
 __webterm_wrap_prompt() {

@@ -90,16 +90,11 @@ function outcome(call: CallRecord, driver: ShellDriver, phase: ShellPhase): Call
   // D ends the command (for input typed into a running command, D comes without a C first).
   if (end && (start || call.kind === "input"))
     return final("completed", end.exitCode, from, end.start);
-  if (!start) {
-    // A new prompt and no command: the line ran nothing (blank, a comment, Ctrl-C at the prompt).
-    const prompt = marks.find((mark) => mark.kind === "A");
-    if (prompt)
-      return final(
-        "completed",
-        null,
-        call.kind === "command" ? prompt.start : typedAt,
-        prompt.start,
-      );
+  // No C, and a D without a status: the line ran nothing (blank, a comment, Ctrl-C at the
+  // prompt); the shell's prompt hook says so. An A alone proves nothing: readline and zle draw the
+  // prompt again, A included, when the terminal is resized while the typed line is still unread.
+  if (!start && end && end.exitCode === null && call.kind === "command") {
+    return final("completed", null, end.start, end.start);
   }
   const facts = driver.validFacts();
   if (phase === "reading" && facts) return final("awaiting_input", null, from, facts.offset);

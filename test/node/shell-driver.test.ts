@@ -263,12 +263,25 @@ describe("decideCall", () => {
       exitCode: 130,
     });
     const blank = call({ phase: "typed", typedAt: h.driver.end });
-    h.out(`\r\n${PROMPT}`);
+    // The prompt hook's D without a status: nothing ran.
+    h.out(`\r\n${mark("D")}${PROMPT}`);
     expect(decideCall(blank, h.driver, h.read)).toMatchObject({
       kind: "final",
       status: "completed",
       exitCode: null,
     });
+  });
+
+  it("a prompt redrawn on a resize (A again, no D) does not end a command whose line is still unread", () => {
+    const h = harness();
+    h.out(PROMPT);
+    const typed = call({ phase: "typed", typedAt: h.driver.end });
+    // readline redraws the prompt, and the typed line behind it, when SIGWINCH comes first.
+    h.out(`\r\x1b[K\r${PROMPT}echo hi`);
+    expect(decideCall(typed, h.driver, h.read)).toMatchObject({ kind: "wait" });
+    h.out(`\r\n${mark("C")}hi\r\n${mark("D;0")}${PROMPT}`);
+    const done = decideCall(typed, h.driver, h.read);
+    expect(done).toMatchObject({ kind: "final", status: "completed", exitCode: 0 });
   });
 
   it("reads an unfinished command line (an open quote, PS2) as waiting for input", () => {

@@ -58,7 +58,7 @@ describe("bash", () => {
     );
   });
 
-  test("an empty command line and Ctrl-C at the prompt produce no command marks", async () => {
+  test("an empty command line and Ctrl-C at the prompt start no command: each ends with a D without a status", async () => {
     const fx = await fixture();
     const session = await fx.open();
     const from = session.storedEnd;
@@ -71,7 +71,9 @@ describe("bash", () => {
     await session.waitForOutput(session.marks.commandDone(0), { from });
     const text = session.text().slice(from);
     expect(text.split(session.marks.commandStart)).toHaveLength(2);
-    expect(text.split("\x1b]133;D;")).toHaveLength(2);
+    // `true`'s D;0, and a D without a status for each line that ran nothing.
+    expect(text.match(/\x1b\]133;D;\d+/g)).toHaveLength(1);
+    expect(text.match(/\x1b\]133;D;n=/g)).toHaveLength(2);
   });
 
   test("the user's ~/.bashrc is read first, its PROMPT_COMMAND keeps working, and no setup is visible", async () => {
@@ -162,6 +164,27 @@ describe("other shells", () => {
     await session.waitForOutput(session.marks.commandDone(6));
     expect(session.text()).toContain("yes\r\n");
     expect(session.text()).toContain(`${session.marks.promptStart}z> ${session.marks.promptEnd}`);
+  });
+});
+
+describe("zsh: lines that run nothing", () => {
+  test("an empty line and Ctrl-C at the prompt each end with a D without a status, no C", async () => {
+    const zsh = existsSync("/usr/bin/zsh") ? "/usr/bin/zsh" : "/bin/zsh";
+    const fx = await fixture({ shell: zsh });
+    writeFileSync(join(fx.home, ".zshrc"), "PS1='z> '\n");
+    const session = await fx.open({ env: { ZDOTDIR: fx.home } });
+    const from = session.storedEnd;
+    session.type("\r");
+    await session.waitForOutput(session.marks.promptEnd, { from });
+    const afterEmpty = session.storedEnd;
+    session.type("\x03");
+    await session.waitForOutput(session.marks.promptEnd, { from: afterEmpty });
+    session.type("true\r");
+    await session.waitForOutput(session.marks.commandDone(0), { from });
+    const text = session.text().slice(from);
+    expect(text.split(session.marks.commandStart)).toHaveLength(2);
+    expect(text.match(/\x1b\]133;D;\d+/g)).toHaveLength(1);
+    expect(text.match(/\x1b\]133;D;n=/g)).toHaveLength(2);
   });
 });
 
