@@ -39,6 +39,42 @@ export const NEEDED_PROGRAMS: NeededProgram[] = [
     why: "the benchmark's peer (its quick mode runs in the tests)",
     packages: { debian: "tty-share", fedora: null, arch: null, alpine: null, macos: "tty-share" },
   },
+  {
+    name: "vim",
+    paths: ["/usr/bin/vim", "/usr/local/bin/vim", "/opt/homebrew/bin/vim"],
+    why: "the keyframe tests (a full-screen program with colours, splits and scroll regions)",
+    packages: { debian: "vim", fedora: "vim-enhanced", arch: "vim", alpine: "vim", macos: "vim" },
+  },
+  {
+    name: "less",
+    paths: ["/usr/bin/less", "/bin/less", "/opt/homebrew/bin/less"],
+    why: "the keyframe tests (a pager on the alternate screen)",
+    packages: { debian: "less", fedora: "less", arch: "less", alpine: "less", macos: "less" },
+  },
+  {
+    name: "htop",
+    paths: ["/usr/bin/htop", "/usr/local/bin/htop", "/opt/homebrew/bin/htop"],
+    why: "the keyframe tests (a refreshing full-screen program with mouse reporting)",
+    packages: { debian: "htop", fedora: "htop", arch: "htop", alpine: "htop", macos: "htop" },
+  },
+  {
+    name: "vttest",
+    paths: ["/usr/bin/vttest", "/usr/local/bin/vttest", "/opt/homebrew/bin/vttest"],
+    why: "the keyframe tests (VT100 screens: scroll regions, origin mode, wrapping, attributes)",
+    packages: {
+      debian: "vttest",
+      fedora: "vttest",
+      arch: "vttest",
+      alpine: "vttest",
+      macos: "vttest",
+    },
+  },
+  {
+    name: "tmux",
+    paths: ["/usr/bin/tmux", "/usr/local/bin/tmux", "/opt/homebrew/bin/tmux"],
+    why: "the keyframe tests (a second terminal emulator to compare screens with)",
+    packages: { debian: "tmux", fedora: "tmux", arch: "tmux", alpine: "tmux", macos: "tmux" },
+  },
 ];
 
 /** Programs none of whose paths exist. */

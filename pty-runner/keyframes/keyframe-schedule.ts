@@ -1,0 +1,110 @@
+/** One session's tracker and when it takes keyframes: on request, and on its own every N bytes, always at the first boundary at or after the point asked for. */
+// Kept apart from the worker's message loop so the decisions can be read (and run) on their own.
+import type { Keyframe } from "./keyframe.ts";
+import { TerminalStateTracker } from "./terminal-state-tracker.ts";
+
+/** What a schedule tells its owner. */
+export interface ScheduleEvents {
+  /** A keyframe, answering the requests `ids` (empty: taken on its own). */
+  keyframe(keyframe: Keyframe, ids: number[], serializeMs: number): void;
+  /** xterm threw at `offset`; no keyframes from here on. Called once. */
+  failed(offset: number, error: string): void;
+}
+
+/** Options of a schedule. */
+export interface ScheduleOptions {
+  cols: number;
+  rows: number;
+  scrollback: number;
+  /** A keyframe on its own after this many bytes since the last one (0: only on request). */
+  everyBytes: number;
+}
+
+export class KeyframeSchedule {
+  readonly #tracker: TerminalStateTracker;
+  readonly #events: ScheduleEvents;
+  readonly #everyBytes: number;
+  /** Requests waiting for the next boundary. */
+  #waiting: number[] = [];
+  #autoWanted = false;
+  #nextAuto: number;
+  #failedReported = false;
+  /** Milliseconds spent parsing and taking keyframes. */
+  busyMs = 0;
+
+  constructor(options: ScheduleOptions, events: ScheduleEvents) {
+    this.#tracker = new TerminalStateTracker(options);
+    this.#events = events;
+    this.#everyBytes = options.everyBytes;
+    this.#nextAuto = options.everyBytes > 0 ? options.everyBytes : Number.POSITIVE_INFINITY;
+  }
+
+  /** Bytes parsed so far. */
+  get offset(): number {
+    return this.#tracker.offset;
+  }
+
+  /** The next output bytes. */
+  output(bytes: Uint8Array): void {
+    const t0 = performance.now();
+    let rest = bytes;
+    while (rest.length > 0 && !this.#checkFailure()) {
+      if (this.#waiting.length > 0 || this.#autoWanted) {
+        const used = this.#tracker.writeToBoundary(rest);
+        rest = rest.subarray(used);
+        if (this.#tracker.atBoundary) this.#take();
+        continue;
+      }
+      // Parse up to the next automatic keyframe, then look for its boundary.
+      const untilAuto = Math.max(0, this.#nextAuto - this.#tracker.offset);
+      if (untilAuto <= rest.length) {
+        this.#tracker.write(rest.subarray(0, untilAuto));
+        rest = rest.subarray(untilAuto);
+        this.#autoWanted = true;
+        if (this.#tracker.atBoundary) this.#take();
+      } else {
+        this.#tracker.write(rest);
+        rest = rest.subarray(rest.length);
+      }
+    }
+    this.busyMs += performance.now() - t0;
+  }
+
+  /** The terminal was resized after the bytes so far. */
+  resize(cols: number, rows: number): void {
+    this.#tracker.resize(cols, rows);
+    this.#checkFailure();
+  }
+
+  /** Request `id`: answered at the first boundary at or after the bytes so far (now, usually). */
+  request(id: number): void {
+    if (this.#checkFailure()) return;
+    this.#waiting.push(id);
+    if (this.#tracker.atBoundary) this.#take();
+  }
+
+  dispose(): void {
+    this.#tracker.dispose();
+  }
+
+  #take(): void {
+    const t0 = performance.now();
+    const keyframe = this.#tracker.keyframe();
+    const serializeMs = performance.now() - t0;
+    const ids = this.#waiting;
+    this.#waiting = [];
+    this.#autoWanted = false;
+    if (this.#everyBytes > 0) this.#nextAuto = keyframe.offset + this.#everyBytes;
+    this.#events.keyframe(keyframe, ids, serializeMs);
+  }
+
+  #checkFailure(): boolean {
+    const failure = this.#tracker.failure;
+    if (failure === null) return false;
+    if (!this.#failedReported) {
+      this.#failedReported = true;
+      this.#events.failed(failure.offset, failure.error);
+    }
+    return true;
+  }
+}

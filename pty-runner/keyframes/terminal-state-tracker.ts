@@ -1,0 +1,195 @@
+/** Follows a session's output in a headless xterm, byte for byte and resize for resize, and takes keyframes at exact offsets. */
+// Synchronous on purpose: `write` parses before it returns (xterm's writeSync, not its timer-driven
+// write queue), so after writing bytes [0, K) the state is exactly that of [0, K) and a keyframe
+// taken then is at offset K, whatever the timing. Run it where a slow parse cannot hold up the PTY:
+// keyframe-worker.ts puts it in a worker thread.
+import { type Keyframe, KEYFRAME_SCROLLBACK_LINES } from "./keyframe.ts";
+import { serializeTerminal, type TrackedExtras } from "./keyframe-serializer.ts";
+import { createHeadlessTerminal, type HeadlessTerminal } from "./headless-terminal.ts";
+import { fromXterm, nextBoundary } from "./sequence-scanner.ts";
+import { Utf8Carry } from "./utf8-carry.ts";
+import { checkInternals, coreOf, PARSER_GROUND } from "./xterm-internals.ts";
+
+/** Options of a tracker. */
+export interface TrackerOptions {
+  cols: number;
+  rows: number;
+  /** Lines kept above the screen, and carried by keyframes. Default KEYFRAME_SCROLLBACK_LINES. */
+  scrollback?: number;
+}
+
+// Scanner guesses tried per call before parsing the rest whole (a guess can only be wrong on odd
+// input, such as C1 controls written as UTF-8; the bound keeps such input from costing a write per byte).
+const MAX_GUESSES = 64;
+
+export class TerminalStateTracker {
+  readonly #terminal: HeadlessTerminal;
+  readonly #core;
+  readonly #scrollback: number;
+  readonly #extras: TrackedExtras = { colors: new Map(), blinkMode: undefined };
+  #offset = 0;
+  readonly #carry = new Utf8Carry();
+  #failure: { offset: number; error: string } | null = null;
+
+  constructor(options: TrackerOptions) {
+    this.#scrollback = options.scrollback ?? KEYFRAME_SCROLLBACK_LINES;
+    this.#terminal = createHeadlessTerminal({
+      cols: options.cols,
+      rows: options.rows,
+      scrollback: this.#scrollback,
+    });
+    checkInternals(this.#terminal);
+    this.#core = coreOf(this.#terminal);
+    this.#trackExtras();
+  }
+
+  /** Bytes parsed so far: the state is exactly that of output [0, offset). */
+  get offset(): number {
+    return this.#offset;
+  }
+
+  get cols(): number {
+    return this.#terminal.cols;
+  }
+
+  get rows(): number {
+    return this.#terminal.rows;
+  }
+
+  /** The tracker's terminal, to read (tests and benchmarks); writing to it directly breaks the offsets. */
+  get terminal(): HeadlessTerminal {
+    return this.#terminal;
+  }
+
+  /**
+   * Where xterm threw while parsing, if it did (it has bugs that some output reaches, e.g. erasing
+   * after certain resizes). Its state is undefined from there on, so the tracker stops: no more
+   * keyframes, and the session keeps its history as if there were no tracker.
+   */
+  get failure(): { offset: number; error: string } | null {
+    return this.#failure;
+  }
+
+  /** Parses the next output bytes (any split: mid-escape and mid-character are fine). */
+  write(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    if (this.#failure === null) {
+      try {
+        const whole = this.#carry.take(bytes);
+        if (whole.length > 0) this.#core._writeBuffer.writeSync(whole);
+      } catch (error) {
+        this.#failure = {
+          offset: this.#offset,
+          error: error instanceof Error ? error.message : String(error),
+        };
+      }
+    }
+    this.#offset += bytes.length;
+  }
+
+  /** The terminal was resized here, after the bytes written so far and before the next ones. */
+  resize(cols: number, rows: number): void {
+    if (this.#failure !== null || (cols === this.#terminal.cols && rows === this.#terminal.rows))
+      return;
+    try {
+      this.#terminal.resize(cols, rows);
+    } catch (error) {
+      this.#failure = {
+        offset: this.#offset,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  /** Whether a keyframe can be taken now: the parser is between sequences and characters. */
+  get atBoundary(): boolean {
+    if (this.#failure !== null) return false;
+    const input = this.#core._inputHandler;
+    return (
+      input._parser.currentState === PARSER_GROUND &&
+      this.#carry.held === 0 &&
+      input._utf8Decoder.interim[0] === 0 &&
+      !input._parseStack.paused
+    );
+  }
+
+  /**
+   * Parses `bytes` only up to the first keyframe boundary in them and returns how many it parsed
+   * (all of them if none came; `atBoundary` then says whether their end is one). The caller takes
+   * the keyframe, then writes the rest.
+   */
+  writeToBoundary(bytes: Uint8Array): number {
+    if (this.atBoundary) return 0;
+    if (this.#failure !== null) {
+      this.write(bytes);
+      return bytes.length;
+    }
+    let position = 0;
+    for (let guess = 0; guess < MAX_GUESSES && position < bytes.length; guess++) {
+      const input = this.#core._inputHandler;
+      const state = fromXterm(input._parser.currentState, input._utf8Decoder.interim);
+      const end = nextBoundary(bytes, position, {
+        state: state.state,
+        utf8Due: state.utf8Due || this.#carry.due,
+      });
+      if (end < 0) break;
+      this.write(bytes.subarray(position, end));
+      position = end;
+      if (this.atBoundary) return position;
+    }
+    this.write(bytes.subarray(position));
+    return bytes.length;
+  }
+
+  /** The keyframe at the current offset. Throws unless `atBoundary`. */
+  keyframe(): Keyframe {
+    if (this.#failure !== null) {
+      throw new Error(
+        `no keyframe: xterm failed at offset ${this.#failure.offset} (${this.#failure.error})`,
+      );
+    }
+    if (!this.atBoundary) {
+      throw new Error(
+        `no keyframe at offset ${this.#offset}: the parser is inside an escape sequence or character`,
+      );
+    }
+    return {
+      offset: this.#offset,
+      cols: this.#terminal.cols,
+      rows: this.#terminal.rows,
+      data: serializeTerminal(this.#terminal, this.#extras, this.#scrollback),
+    };
+  }
+
+  dispose(): void {
+    this.#terminal.dispose();
+  }
+
+  /** State xterm does not keep (headless ignores colours) or keeps only as an option (?12 blink). */
+  #trackExtras(): void {
+    const extras = this.#extras;
+    this.#core._inputHandler.onColor((requests) => {
+      for (const request of requests) {
+        if (request.type === 1 && request.index !== undefined && request.color) {
+          extras.colors.set(request.index, request.color);
+        } else if (request.type === 2) {
+          if (request.index !== undefined) extras.colors.delete(request.index);
+          else
+            for (const index of [...extras.colors.keys()])
+              if (index < 256) extras.colors.delete(index);
+        }
+      }
+    });
+    const blink = (set: boolean) => (params: (number | number[])[]) => {
+      if (params.includes(12)) extras.blinkMode = set;
+      return false; // xterm still handles the sequence
+    };
+    this.#terminal.parser.registerCsiHandler({ prefix: "?", final: "h" }, blink(true));
+    this.#terminal.parser.registerCsiHandler({ prefix: "?", final: "l" }, blink(false));
+    // RIS: xterm resets its state; the colours go with it.
+    this.#terminal.parser.registerEscHandler({ final: "c" }, () => {
+      extras.colors.clear();
+      return false;
+    });
+  }
+}
