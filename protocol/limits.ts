@@ -6,6 +6,28 @@ export const MAX_INPUT_FRAME_BYTES = 64 * 1024;
 /** Largest output frame payload a runner may send (bytes). */
 export const MAX_OUTPUT_FRAME_BYTES = 256 * 1024;
 
+/**
+ * Largest keyframe payload (bytes). A keyframe is stored as one SQLite row (rows are limited to
+ * 2 MB) and sent as one WebSocket message; the runner drops scrollback lines from a keyframe that
+ * would be larger, and sends none if even the screen alone is.
+ */
+export const MAX_KEYFRAME_BYTES = 1024 * 1024;
+
+/** Lines of scrollback a keyframe carries (besides the screen); read_output's `lines` at most. */
+export const KEYFRAME_SCROLLBACK_LINES = 1000;
+
+/**
+ * The runner takes a keyframe on its own each time this much output followed the last one, at
+ * most; the session asks for a shorter interval when its history cap is small (see
+ * keyframeIntervalFor), so the newest keyframe always lies well inside the retained history.
+ */
+export const MAX_KEYFRAME_INTERVAL_BYTES = 1024 * 1024;
+
+/** The keyframe interval a session with a history cap of `capBytes` asks its runner for. */
+export function keyframeIntervalFor(capBytes: number): number {
+  return Math.max(4 * 1024, Math.min(MAX_KEYFRAME_INTERVAL_BYTES, Math.floor(capBytes / 4)));
+}
+
 /** Output frame size the runner and the session aim for while output keeps coming (bytes). */
 export const OUTPUT_COALESCE_BYTES = 64 * 1024;
 

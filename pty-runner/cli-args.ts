@@ -113,6 +113,13 @@ export const FLAGS = {
     type: "boolean",
     help: () => ["Start bash and zsh without the prompt marks."],
   },
+  "no-keyframes": {
+    type: "boolean",
+    help: () => [
+      "Do not follow terminal states for late joiners (saves a worker thread;",
+      "joiners after history was trimmed then replay from its middle).",
+    ],
+  },
   help: { type: "boolean", short: "h", help: () => ["Show this text."] },
   version: { type: "boolean", short: "v", help: () => ["Show the version."] },
 } as const satisfies Record<string, FlagSpec>;
@@ -178,6 +185,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
       maxSessions,
       envAllow,
       shellIntegration: values["no-shell-integration"] ? false : undefined,
+      keyframes: values["no-keyframes"] ? false : undefined,
     },
   };
 }

@@ -33,6 +33,11 @@ export interface RunnerOptions {
   /** Emit OSC 133 prompt marks from bash and zsh. */
   shellIntegration: boolean;
   /**
+   * Follow each terminal's state in a worker thread and send keyframes, so late joiners and
+   * read_output get the right screen whatever was trimmed from the history.
+   */
+  keyframes: boolean;
+  /**
    * Heartbeat interval of the control connection to the host's hub (ms). Short, so the edge knows
    * within seconds that the host is gone; the runner reconnects after ten silent beats.
    */
@@ -75,6 +80,7 @@ export function defaultRunnerOptions(): Omit<RunnerOptions, "url" | "token"> {
     maxSessions: 100,
     envAllow: DEFAULT_ENV_ALLOW,
     shellIntegration: true,
+    keyframes: true,
     heartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_MS,
     sessionHeartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_MS,
     backoff: DEFAULT_BACKOFF,

@@ -49,6 +49,11 @@ export class OutputChannel {
     return this.#buffer.end;
   }
 
+  /** Offset one past the last byte sent on the current connection; null while not live. */
+  get sentEnd(): number | null {
+    return this.#live ? this.#buffer.sendFrom : null;
+  }
+
   /** Bytes produced but not sent on the current connection. */
   get unsentBytes(): number {
     return this.#buffer.unsentBytes;

@@ -52,6 +52,11 @@ export class PtyProcess {
     this.#guard = installDrainGuard(this.#pty, options.drain ?? DEFAULT_DRAIN_OPTIONS);
   }
 
+  /** The PTY's size (node-pty keeps the last one it applied). */
+  get size(): TerminalSize {
+    return { cols: this.#pty.cols, rows: this.#pty.rows };
+  }
+
   /** The shell's process id (also its process group and session id). */
   get pid(): number {
     return this.#pty.pid;

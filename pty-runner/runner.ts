@@ -8,6 +8,7 @@ import {
 } from "../protocol/index.ts";
 import type { HubToRunner, RunnerToHub } from "../protocol/index.ts";
 import { EdgeSocket } from "./edge-socket.ts";
+import { KeyframeWorkers } from "./keyframes/keyframe-workers.ts";
 import { OnceLogger } from "./log.ts";
 import { newMarkNonce } from "./mark-nonce.ts";
 import { controlUrl, resolveRunnerOptions } from "./options.ts";
@@ -57,6 +58,8 @@ class RunnerImpl implements Runner {
   readonly #shells: ShellIntegration;
   readonly #control: EdgeSocket;
   readonly #once: OnceLogger;
+  /** Started with the first session that needs it (--no-keyframes: never). */
+  #keyframeWorkers: KeyframeWorkers | null = null;
   #resolveDone!: (reason: RunnerStopReason) => void;
   #stopping: Promise<void> | null = null;
 
@@ -186,6 +189,7 @@ class RunnerImpl implements Runner {
         launch: { file: shell, args: extra.args, env: { ...plan.env, ...extra.env } },
         hello: { shell: basename(shell), marks: extra.marks, nonce: extra.marks ? nonce : null },
         options: this.#options,
+        keyframes: this.#keyframes(),
         onGone: (id) => this.#sessions.delete(id),
       });
       this.#sessions.set(plan.sessionId, session);
@@ -197,6 +201,12 @@ class RunnerImpl implements Runner {
       log.warn(`session ${plan.sessionId}: ${reason}`);
       this.#openFailed(plan.sessionId, reason);
     }
+  }
+
+  #keyframes(): KeyframeWorkers | null {
+    if (!this.#options.keyframes) return null;
+    this.#keyframeWorkers ??= new KeyframeWorkers();
+    return this.#keyframeWorkers;
   }
 
   #openFailed(sessionId: string, message: string): void {
@@ -229,6 +239,7 @@ class RunnerImpl implements Runner {
     }
     clearTimeout(timer);
     await this.#control.close(code, reason);
+    await this.#keyframeWorkers?.close();
     this.#shells.dispose();
   }
 }

@@ -10,7 +10,8 @@ import type { OnceLogger } from "./log.ts";
 
 /** What a session does with each well-formed message. Sizes and offsets arrive checked by the schema. */
 export interface SessionInboxHandlers {
-  welcome(storedEnd: number, size: TerminalSize): void;
+  /** `keyframeEveryBytes`: the keyframe interval the session object asks for, if it says. */
+  welcome(storedEnd: number, size: TerminalSize, keyframeEveryBytes: number | undefined): void;
   ack(offset: number): void;
   resize(size: TerminalSize): void;
   signal(signal: SignalName): void;
@@ -49,7 +50,7 @@ export class SessionInbox {
         if (message.protocol !== PROTOCOL_VERSION) {
           this.#drop("protocol", `the edge speaks protocol ${message.protocol}`);
         }
-        return this.#handlers.welcome(message.storedEnd, message.size);
+        return this.#handlers.welcome(message.storedEnd, message.size, message.keyframeEveryBytes);
       case "ack":
         return this.#handlers.ack(message.offset);
       case "resize":
@@ -74,7 +75,7 @@ export class SessionInbox {
     if (decoded.ok && decoded.frame.kind === FrameKind.INPUT) {
       return this.#handlers.input(decoded.frame.data);
     }
-    const why = decoded.ok ? "an output frame from the edge" : decoded.error;
+    const why = decoded.ok ? `a frame of kind ${decoded.frame.kind} from the edge` : decoded.error;
     this.#drop(`frame:${why}`, `ignored ${why}`);
   }
 

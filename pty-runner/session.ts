@@ -7,12 +7,14 @@ import type {
   TerminalSize,
 } from "../protocol/index.ts";
 import { EdgeSocket } from "./edge-socket.ts";
+import type { KeyframeWorkers } from "./keyframes/keyframe-workers.ts";
 import { OnceLogger } from "./log.ts";
 import { OutputChannel } from "./output-channel.ts";
 import { PtyProcess } from "./pty-process.ts";
 import type { RunnerOptions } from "./options.ts";
 import { sessionUrl } from "./options.ts";
 import { SessionInbox } from "./session-inbox.ts";
+import { SessionKeyframeFeed } from "./session-keyframes.ts";
 import type { SessionPlan } from "./session-plan.ts";
 import { readTerminalFacts } from "./terminal-facts.ts";
 import { ProbeQueue } from "./terminal-probe.ts";
@@ -33,6 +35,8 @@ export interface SessionContext {
   /** Sent after every welcome. */
   hello: SessionHello;
   options: RunnerOptions;
+  /** The runner's keyframe workers; null when keyframes are off (--no-keyframes). */
+  keyframes: KeyframeWorkers | null;
   /** Called once, when the session is over and may be forgotten. */
   onGone: (sessionId: string) => void;
 }
@@ -62,6 +66,7 @@ export class Session {
   readonly #socket: EdgeSocket;
   readonly #once: OnceLogger;
   readonly #probes: ProbeQueue;
+  readonly #keyframes: SessionKeyframeFeed | null;
   /** This connection's hello went out (after the resend); the exit report may follow. */
   #helloSent = false;
   #exitSent = false;
@@ -98,9 +103,26 @@ export class Session {
       sendFrame: (frame) => !this.#abandoned && this.#socket.send(frame),
       pausePty: () => this.#pty.pause(),
       resumePty: () => this.#pty.resume(),
-      afterFlush: () => this.#sendExitIfDue(),
+      afterFlush: () => {
+        this.#keyframes?.trySend();
+        this.#sendExitIfDue();
+      },
     });
-    this.#pty.onData((bytes) => this.#output.append(bytes));
+    this.#keyframes = ctx.keyframes
+      ? new SessionKeyframeFeed(
+          ctx.keyframes.open({ cols: plan.size.cols, rows: plan.size.rows }),
+          {
+            sentEnd: () => (this.#canSend() ? this.#output.sentEnd : null),
+            send: (frame) => this.#socket.send(frame),
+          },
+          this.id,
+          this.#once,
+        )
+      : null;
+    this.#pty.onData((bytes) => {
+      this.#output.append(bytes);
+      this.#keyframes?.output(bytes);
+    });
     this.#pty.onExit((status) => this.#onPtyExit(status));
     this.#probes = new ProbeQueue(
       {
@@ -115,7 +137,8 @@ export class Session {
         this.#once.warn("bug", `session ${this.id}: failed to answer a probe: ${stack(error)}`),
     );
     const inbox = new SessionInbox(this.id, this.#once, {
-      welcome: (storedEnd, size) => this.#onWelcome(storedEnd, size),
+      welcome: (storedEnd, size, keyframeEveryBytes) =>
+        this.#onWelcome(storedEnd, size, keyframeEveryBytes),
       ack: (offset) => {
         if (!this.#output.ack(offset)) {
           this.#once.warn("ack", `session ${this.id}: ignored an ack beyond the sent output`);
@@ -274,7 +297,11 @@ export class Session {
     else this.#pty.terminate(this.#ctx.options.killGraceMs);
   }
 
-  #onWelcome(storedEnd: number, size: TerminalSize | null): void {
+  #onWelcome(
+    storedEnd: number,
+    size: TerminalSize | null,
+    keyframeEveryBytes: number | undefined,
+  ): void {
     // Resend first (start() flushes), then hello, then apply the size: the order the session
     // expects. An exit already due waits for the hello.
     this.#helloSent = false;
@@ -287,6 +314,7 @@ export class Session {
     this.#sendJson({ type: "hello", ...this.#ctx.hello });
     this.#helloSent = true;
     if (size) this.#resize(size);
+    this.#keyframes?.welcomed(keyframeEveryBytes);
     this.#sendExitIfDue();
   }
 
@@ -299,7 +327,12 @@ export class Session {
   }
 
   #resize(size: TerminalSize): void {
-    if (!this.#pty.resize(size) && !this.#pty.exitStatus) {
+    const before = this.#pty.size;
+    if (this.#pty.resize(size)) {
+      if (before.cols !== size.cols || before.rows !== size.rows) {
+        this.#keyframes?.resized(size.cols, size.rows);
+      }
+    } else if (!this.#pty.exitStatus) {
       this.#once.warn("resize", `session ${this.id}: the PTY refused a resize`);
     }
   }
@@ -317,6 +350,7 @@ export class Session {
     if (this.#gone) return;
     this.#gone = true;
     this.#output.halt();
+    this.#keyframes?.close();
     this.#pty.dispose();
     await this.#socket.close(code, reason);
     this.#ctx.onGone(this.id);

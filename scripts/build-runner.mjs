@@ -1,5 +1,5 @@
-/** Bundles the pty-runner CLI (pty-runner/cli.ts) into one executable file: pty-runner/dist/pty-runner.mjs, the bin of
- * the @edge-web-terminal/pty-runner package. */
+/** Bundles the pty-runner CLI (pty-runner/cli.ts) into one executable file, pty-runner/dist/pty-runner.mjs (the bin of
+ * the @edge-web-terminal/pty-runner package), and its keyframe worker thread beside it, dist/keyframe-worker.mjs. */
 import { chmodSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +7,8 @@ import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "pty-runner", "dist", "pty-runner.mjs");
+// The runner starts it with new Worker(new URL("./keyframe-worker.mjs", import.meta.url)).
+const workerOutfile = join(root, "pty-runner", "dist", "keyframe-worker.mjs");
 
 // The version the runner reports in `hello` (and `--version`) must be its package's, and the
 // package name its help and messages tell people to `npx` must be the real one.
@@ -42,5 +44,18 @@ await build({
   legalComments: "none",
   logLevel: "warning",
 });
+// The worker bundles @xterm/headless and its Unicode 11 addon (plain JavaScript, no native parts).
+// No source map: xterm's would triple the package, and the worker reports its errors by message.
+await build({
+  entryPoints: [join(root, "pty-runner", "keyframes", "keyframe-worker.ts")],
+  outfile: workerOutfile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+});
 chmodSync(outfile, 0o755);
-console.log(`built ${outfile}`);
+console.log(`built ${outfile} and ${workerOutfile}`);

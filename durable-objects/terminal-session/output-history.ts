@@ -29,6 +29,11 @@ export interface HistoryOptions {
   coalesceBelowBytes: number;
   /** Never grow a coalesced chunk beyond this. */
   maxChunkBytes: number;
+  /**
+   * Most bytes retained to keep the newest keyframe's tail (see `keepFrom`); beyond it the
+   * history is trimmed to `capBytes` even past the keyframe. Default 4 × capBytes.
+   */
+  hardCapBytes?: number;
 }
 
 /** Defaults: 8 MiB of history, rows of up to 64 KiB, small writes merged below 16 KiB. */
@@ -54,6 +59,7 @@ export class OutputHistory {
   #start = 0;
   #end = 0;
   #tail: Chunk | null = null;
+  #keepFrom: number | null = null;
 
   constructor(store: ChunkStore, options: Partial<HistoryOptions> = {}) {
     this.#store = store;
@@ -74,6 +80,20 @@ export class OutputHistory {
   /** Offset one past the last stored byte: the total output ever produced. */
   get end(): number {
     return this.#end;
+  }
+
+  /** Bytes retained at most while keeping a keyframe's tail: 4 × the cap unless configured. */
+  get hardCapBytes(): number {
+    return this.#options.hardCapBytes ?? 4 * this.#options.capBytes;
+  }
+
+  /**
+   * Never trims bytes at or after `offset` (the newest keyframe's: a joiner gets the keyframe and
+   * every byte after it), unless keeping them would retain more than `hardCapBytes`; then the
+   * history is trimmed to its cap and `start` passes `offset`. Null: trim to the cap alone.
+   */
+  keepFrom(offset: number | null): void {
+    this.#keepFrom = offset;
   }
 
   /**
@@ -144,13 +164,21 @@ export class OutputHistory {
   // Keeps at most capBytes by deleting whole chunks from the front, so the first retained
   // offset is a chunk start and no chunk is rewritten (a rewrite doubled the bytes written per
   // append under a flood). Only a tail chunk larger than the cap is ever cut.
+  // A keyframe's offset (keepFrom) holds the front back, up to the hard cap; its chunk is kept
+  // whole, so the keyframe's offset stays inside the history.
   #trim(): void {
-    const limit = this.#end - this.#options.capBytes;
+    let limit = this.#end - this.#options.capBytes;
+    const keep = this.#keepFrom;
+    const keeping = keep !== null && keep >= this.#end - this.hardCapBytes;
+    if (keeping) limit = Math.min(limit, keep);
     if (limit <= this.#start) return;
     const [straddling] = this.#store.readFrom(limit, 1);
     if (!straddling) return;
     const straddlingEnd = straddling.start + straddling.data.byteLength;
     let newStart = straddling.start >= limit ? straddling.start : straddlingEnd;
+    // The chunk holding the kept offset stays whole.
+    if (keeping && newStart > keep) newStart = straddling.start;
+    if (newStart <= this.#start) return;
     if (newStart >= this.#end) {
       // The tail chunk alone exceeds the cap: keep its last capBytes.
       const cut = { start: limit, data: straddling.data.slice(limit - straddling.start) };

@@ -1,10 +1,12 @@
-/** What the session does with each message from its runner: store output, fan it out, record the exit. */
+/** What the session does with each message from its runner: store output and keyframes, fan output out, record the exit. */
 import {
   CloseCode,
   FrameKind,
   HEARTBEAT_REQUEST,
+  MAX_KEYFRAME_BYTES,
   MAX_OUTPUT_FRAME_BYTES,
   decodeBinaryFrame,
+  type BinaryFrame,
   parseRunnerMessage,
 } from "../../protocol/index.ts";
 import { sendError, sendToRunner, type SessionPort } from "./session-port.ts";
@@ -16,7 +18,7 @@ export function handleRunnerMessage(
   ws: WebSocket,
   message: string | ArrayBuffer,
 ): void {
-  if (typeof message !== "string") return storeOutput(session, ws, message);
+  if (typeof message !== "string") return storeFrame(session, ws, message);
   if (message === HEARTBEAT_REQUEST) return; // Answered by the auto-response while hibernating.
   const parsed = parseRunnerMessage(message);
   if (!parsed.ok) return sendError(ws, "bad_message", parsed.error);
@@ -55,12 +57,13 @@ export function handleRunnerMessage(
   void session.scheduleAlarm();
 }
 
-function storeOutput(session: SessionPort, ws: WebSocket, message: ArrayBuffer): void {
+function storeFrame(session: SessionPort, ws: WebSocket, message: ArrayBuffer): void {
   const decoded = decodeBinaryFrame(message);
   if (!decoded.ok) return sendError(ws, "bad_frame", decoded.error);
   const { frame } = decoded;
+  if (frame.kind === FrameKind.KEYFRAME) return storeKeyframe(session, ws, frame);
   if (frame.kind !== FrameKind.OUTPUT)
-    return sendError(ws, "bad_frame", "runners send output frames");
+    return sendError(ws, "bad_frame", "runners send output and keyframe frames");
   if (frame.data.byteLength > MAX_OUTPUT_FRAME_BYTES) {
     const limit = `output frames are limited to ${MAX_OUTPUT_FRAME_BYTES} bytes`;
     return sendError(ws, "frame_too_big", limit);
@@ -79,9 +82,43 @@ function storeOutput(session: SessionPort, ws: WebSocket, message: ArrayBuffer):
     // until the runner's ack below (which the gate does hold) the runner keeps and resends them.
     fanOutLive(session.viewers(), session.attachments, fresh.offset, fresh.data);
     history.append(fresh.offset, fresh.data);
+    // Past the hard cap the history is trimmed beyond the keyframe, which is then of no use.
+    const keyframes = session.keyframes();
+    if (keyframes.newest !== null && keyframes.newest.offset < history.start) {
+      keyframes.clear();
+      history.keepFrom(null);
+    }
     session.driver().onOutput(fresh.offset, fresh.data);
     session.tools.noteOutput();
     session.noteActivity();
   }
   sendToRunner(ws, { type: "ack", offset: history.end });
+}
+
+/**
+ * Keeps the runner's keyframe if it is newer than the one kept and inside the stored history (the
+ * runner sends it after the output before it, so it always is). Nothing is acknowledged: a
+ * keyframe lost with a connection is replaced by the runner's next one.
+ */
+function storeKeyframe(
+  session: SessionPort,
+  ws: WebSocket,
+  frame: Extract<BinaryFrame, { kind: typeof FrameKind.KEYFRAME }>,
+): void {
+  if (frame.data.byteLength > MAX_KEYFRAME_BYTES) {
+    const limit = `keyframes are limited to ${MAX_KEYFRAME_BYTES} bytes`;
+    return sendError(ws, "frame_too_big", limit);
+  }
+  const history = session.history();
+  if (frame.offset > history.end) {
+    const reason = `keyframe at ${frame.offset} is beyond the stored output (${history.end}); send the output first`;
+    return sendError(ws, "keyframe_ahead", reason);
+  }
+  const keyframes = session.keyframes();
+  if (frame.offset < history.start) return; // Its tail is gone: useless to a joiner.
+  // An older one is of no use; one at the same offset replaces it (a resize changes the state
+  // without output).
+  if (keyframes.newest !== null && frame.offset < keyframes.newest.offset) return;
+  keyframes.put({ offset: frame.offset, cols: frame.cols, rows: frame.rows, data: frame.data });
+  history.keepFrom(frame.offset);
 }

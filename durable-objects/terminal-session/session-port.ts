@@ -6,6 +6,7 @@ import type {
   SessionToViewer,
 } from "../../protocol/index.ts";
 import type { InputLog } from "./input-log.ts";
+import type { KeyframeStore } from "./keyframe-store.ts";
 import type { OutputHistory } from "./output-history.ts";
 import type { SessionMeta } from "./session-meta.ts";
 import type { AttachmentCache } from "./socket-attachments.ts";
@@ -26,6 +27,8 @@ export interface SessionPort {
   meta(): SessionMeta;
   saveMeta(meta: SessionMeta): void;
   history(): OutputHistory;
+  /** The newest keyframe from the runner. */
+  keyframes(): KeyframeStore;
   /** The current runner connection, or null while the runner is offline. */
   runner(): WebSocket | null;
   viewers(): WebSocket[];

@@ -13,6 +13,8 @@ import {
   PROTOCOL_VERSION,
   RUNNER_UNRESPONSIVE_MS,
   encodeInputFrame,
+  encodeKeyframeFrame,
+  keyframeIntervalFor,
   type ExitStatus,
   type RunnerState,
   type Role,
@@ -49,6 +51,7 @@ import { joinTokenId } from "../../worker/auth/token-id.ts";
 import { verifyAnyJoinToken } from "../../worker/auth/verify-join.ts";
 import { ShellDriver } from "./shell-driver.ts";
 import { createChunkTable, SqliteChunkStore } from "./sqlite-chunk-store.ts";
+import { createKeyframeTable, KeyframeStore, type StoredKeyframe } from "./keyframe-store.ts";
 import { ToolCalls, type ToolRequest, type ToolResult } from "./tool-calls.ts";
 import { pumpViewer, sendMessage } from "./viewer-fanout.ts";
 import { handleViewerMessage } from "./viewer-messages.ts";
@@ -100,6 +103,7 @@ export class TerminalSession extends DurableObject<Env> {
   #closing = new WeakSet<WebSocket>();
   #meta: SessionMeta | null | undefined;
   #history: OutputHistory | null = null;
+  #keyframes: KeyframeStore | null = null;
   #activityPersistedAt = 0;
   #driver: ShellDriver | null = null;
   #inputLog: InputLog | null = null;
@@ -131,6 +135,7 @@ export class TerminalSession extends DurableObject<Env> {
     meta: () => this.#loadMeta()!,
     saveMeta: (meta) => this.#saveMeta(meta),
     history: () => this.#openHistory(),
+    keyframes: () => this.#openKeyframes(),
     runner: () => this.#currentRunner(),
     viewers: () => this.ctx.getWebSockets(VIEWER_TAG),
     replyingWriter: () => this.#replyingWriter(),
@@ -196,6 +201,7 @@ export class TerminalSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.#meta = null;
     this.#history = null;
+    this.#keyframes = null;
   }
 
   /** The runner could not start the shell: the session fails with the runner's reason. */
@@ -283,6 +289,23 @@ export class TerminalSession extends DurableObject<Env> {
     return { start: from, end: history.end, bytes, trimmed: from > wanted };
   }
 
+  /**
+   * What the screen is rebuilt from: the newest keyframe and the output after it, or, without
+   * one, all retained output. Null if there is no such session, or it ended.
+   */
+  async screenSource(): Promise<{
+    keyframe: StoredKeyframe | null;
+    tail: Uint8Array;
+    size: { cols: number; rows: number };
+  } | null> {
+    const meta = this.#loadMeta();
+    if (!meta || meta.state === "ended") return null;
+    const history = this.#openHistory();
+    const keyframe = this.#openKeyframes().read();
+    const tail = this.#readRange(keyframe?.offset ?? history.start, history.end);
+    return { keyframe, tail, size: meta.size };
+  }
+
   // ----- Socket upgrades (already authenticated by the Worker) --------------------------------
 
   override async fetch(request: Request): Promise<Response> {
@@ -352,6 +375,11 @@ export class TerminalSession extends DurableObject<Env> {
       sendMessage(server, { type: "error", code: "offset_ahead", message });
       from = history.end;
     }
+    // A joiner whose offset was trimmed away (0 included) would replay from the middle of the
+    // stream: it gets the newest keyframe and every byte after it instead. A join whose bytes are
+    // all retained is unchanged: every byte, once.
+    const keyframe = (wanted ?? 0) < history.start ? this.#openKeyframes().read() : null;
+    if (keyframe) from = keyframe.offset;
     const attachment: ViewerAttachment = {
       kind: "viewer",
       role,
@@ -372,12 +400,14 @@ export class TerminalSession extends DurableObject<Env> {
       state: meta.state,
       history: { start: history.start, end: history.end },
       replayFrom: from,
+      keyframe: keyframe && { offset: keyframe.offset, cols: keyframe.cols, rows: keyframe.rows },
       size: meta.size,
       runner: this.#runnerState(),
       exit: meta.exit,
       lease: this.#tools.lease(),
     } satisfies SessionToViewer);
-    if (wanted !== null && wanted < history.start) {
+    if (keyframe) sendKeyframe(server, keyframe);
+    else if (wanted !== null && wanted < history.start) {
       sendMessage(server, { type: "history-trimmed", requested: wanted, start: history.start });
     }
     pumpViewer(server, this.#attachments, history);
@@ -478,6 +508,7 @@ export class TerminalSession extends DurableObject<Env> {
       generation,
       storedEnd: history.end,
       size: meta.size,
+      keyframeEveryBytes: keyframeIntervalFor(this.#config.historyCapBytes),
     });
     this.#runnerHeardAt = Date.now();
     this.#announceRunner();
@@ -607,8 +638,10 @@ export class TerminalSession extends DurableObject<Env> {
     this.#tools.update();
     this.#tools.dispose();
     this.#history = null;
+    this.#keyframes = null;
     try {
       this.ctx.storage.sql.exec("DROP TABLE IF EXISTS chunks");
+      this.ctx.storage.sql.exec("DROP TABLE IF EXISTS keyframes");
     } catch (error) {
       console.error(`session ${this.#meta?.id}: could not delete its output: ${String(error)}`);
     }
@@ -748,8 +781,17 @@ export class TerminalSession extends DurableObject<Env> {
       this.#history = new OutputHistory(new SqliteChunkStore(this.ctx.storage.sql), {
         capBytes: this.#config.historyCapBytes,
       });
+      this.#history.keepFrom(this.#openKeyframes().newest?.offset ?? null);
     }
     return this.#history;
+  }
+
+  #openKeyframes(): KeyframeStore {
+    if (!this.#keyframes) {
+      createKeyframeTable(this.ctx.storage.sql);
+      this.#keyframes = new KeyframeStore(this.ctx.storage.sql);
+    }
+    return this.#keyframes;
   }
 
   #noteActivity(): void {
@@ -801,4 +843,13 @@ function upgraded(client: WebSocket, subprotocol: string | null): Response {
   const headers = new Headers();
   if (subprotocol) headers.set("Sec-WebSocket-Protocol", subprotocol);
   return new Response(null, { status: 101, webSocket: client, headers });
+}
+
+/** Sends a keyframe to a joiner; a socket closed meanwhile is cleaned up by its close handler. */
+function sendKeyframe(ws: WebSocket, keyframe: StoredKeyframe): void {
+  try {
+    ws.send(encodeKeyframeFrame(keyframe.offset, keyframe.cols, keyframe.rows, keyframe.data));
+  } catch {
+    // Closed between accept and send.
+  }
 }

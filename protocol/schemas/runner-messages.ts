@@ -51,6 +51,11 @@ export const SessionToRunnerSchema = z.discriminatedUnion("type", [
     /** Everything before this offset is stored: resend from here, drop the rest. */
     storedEnd: OffsetSchema,
     size: TerminalSizeSchema,
+    /**
+     * Take a keyframe on its own after this many bytes of output since the last one (the
+     * session's history cap decides it). Absent: the runner's default.
+     */
+    keyframeEveryBytes: z.optional(OffsetSchema),
   }),
   /** Output before `offset` is durably stored; the runner may forget it. */
   z.object({ type: z.literal("ack"), offset: OffsetSchema }),

@@ -10,7 +10,8 @@ import {
   SessionIdField,
   TimeoutMsField,
 } from "./api-fields.ts";
-import { OffsetSchema, text } from "./fields.ts";
+import { KEYFRAME_SCROLLBACK_LINES } from "../limits.ts";
+import { OffsetSchema, integer, text } from "./fields.ts";
 
 /** How the tools' JSON Schemas are generated from these schemas (z.toJSONSchema's options). */
 export const TOOL_JSON_SCHEMA_OPTIONS = { io: "input", target: "draft-2020-12" } as const;
@@ -71,6 +72,13 @@ export const ReadOutputRequestSchema = z.strictObject({
   session_id: SessionIdField,
   since_offset: z.optional(
     OffsetSchema.check(z.describe("Output after this byte offset (default: all retained output).")),
+  ),
+  lines: z.optional(
+    integer(1, KEYFRAME_SCROLLBACK_LINES).check(
+      z.describe(
+        `Also return the terminal's last N lines (scrollback above the screen, then the screen), as the terminal shows them; at most ${KEYFRAME_SCROLLBACK_LINES}.`,
+      ),
+    ),
   ),
 });
 /** Body of `POST /api/tools/read_output`. */

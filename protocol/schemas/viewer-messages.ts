@@ -41,8 +41,19 @@ export const SessionToViewerSchema = z.discriminatedUnion("type", [
     state: SessionStateSchema,
     /** Retained history is [start, end). */
     history: z.object({ start: OffsetSchema, end: OffsetSchema }),
-    /** Offset the replay starts at (the viewer's resume offset, or `history.start`). */
+    /**
+     * Offset the replay starts at: the viewer's resume offset, `keyframe.offset`, or
+     * `history.start`.
+     */
     replayFrom: OffsetSchema,
+    /**
+     * Set when the replay starts from a keyframe: a KEYFRAME frame with this offset and size comes
+     * next, before any output. The viewer resets its terminal, writes the keyframe at that size,
+     * then the output from `offset` on.
+     */
+    keyframe: z.optional(
+      z.nullable(z.object({ offset: OffsetSchema, cols: ColsSchema, rows: RowsSchema })),
+    ),
     size: TerminalSizeSchema,
     runner: RunnerStateSchema,
     exit: z.nullable(ExitStatusSchema),

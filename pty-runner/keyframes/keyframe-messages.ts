@@ -13,6 +13,8 @@ export type ToWorker =
   | { type: "output"; session: number; bytes: Uint8Array }
   /** The session's terminal was resized after the bytes sent so far. */
   | { type: "resize"; session: number; cols: number; rows: number }
+  /** From now on, a keyframe on its own every `everyBytes` bytes (0: only on request). */
+  | { type: "interval"; session: number; everyBytes: number }
   /** A keyframe at the first boundary at or after the bytes sent so far. */
   | { type: "keyframe"; session: number; id: number }
   /** The session ended; its tracker is dropped. */
@@ -22,6 +24,8 @@ export type ToWorker =
 export type FromWorker =
   /** A keyframe; `ids` lists the requests it answers (empty for one the worker took on its own). */
   | { type: "keyframe"; session: number; ids: number[]; keyframe: Keyframe; serializeMs: number }
+  /** The keyframe at `offset` was too big even without scrollback: none was taken; `ids` fail. */
+  | { type: "oversized"; session: number; ids: number[]; offset: number }
   /** Bytes of the session parsed so far, and the time spent, for backlog accounting and measurements. */
   | { type: "parsed"; session: number; offset: number; busyMs: number }
   /** xterm threw at `offset` for this session; it takes no more keyframes. */

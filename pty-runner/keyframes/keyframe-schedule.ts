@@ -7,6 +7,8 @@ import { TerminalStateTracker } from "./terminal-state-tracker.ts";
 export interface ScheduleEvents {
   /** A keyframe, answering the requests `ids` (empty: taken on its own). */
   keyframe(keyframe: Keyframe, ids: number[], serializeMs: number): void;
+  /** The keyframe at `offset` would exceed `maxBytes` even without scrollback: none was taken. */
+  oversized(offset: number, ids: number[]): void;
   /** xterm threw at `offset`; no keyframes from here on. Called once. */
   failed(offset: number, error: string): void;
 }
@@ -18,12 +20,17 @@ export interface ScheduleOptions {
   scrollback: number;
   /** A keyframe on its own after this many bytes since the last one (0: only on request). */
   everyBytes: number;
+  /** Largest keyframe (UTF-8 bytes); scrollback lines are dropped to fit. */
+  maxBytes: number;
 }
 
 export class KeyframeSchedule {
   readonly #tracker: TerminalStateTracker;
   readonly #events: ScheduleEvents;
-  readonly #everyBytes: number;
+  #everyBytes: number;
+  readonly #maxBytes: number;
+  /** Offset of the last keyframe taken (or skipped as too big). */
+  #lastOffset = 0;
   /** Requests waiting for the next boundary. */
   #waiting: number[] = [];
   #autoWanted = false;
@@ -36,6 +43,7 @@ export class KeyframeSchedule {
     this.#tracker = new TerminalStateTracker(options);
     this.#events = events;
     this.#everyBytes = options.everyBytes;
+    this.#maxBytes = options.maxBytes;
     this.#nextAuto = options.everyBytes > 0 ? options.everyBytes : Number.POSITIVE_INFINITY;
   }
 
@@ -76,6 +84,12 @@ export class KeyframeSchedule {
     this.#checkFailure();
   }
 
+  /** From now on, a keyframe on its own every `everyBytes` bytes after the last one (0: never). */
+  setInterval(everyBytes: number): void {
+    this.#everyBytes = everyBytes;
+    this.#nextAuto = everyBytes > 0 ? this.#lastOffset + everyBytes : Number.POSITIVE_INFINITY;
+  }
+
   /** Request `id`: answered at the first boundary at or after the bytes so far (now, usually). */
   request(id: number): void {
     if (this.#checkFailure()) return;
@@ -89,13 +103,15 @@ export class KeyframeSchedule {
 
   #take(): void {
     const t0 = performance.now();
-    const keyframe = this.#tracker.keyframe();
+    const keyframe = this.#tracker.keyframeWithin(this.#maxBytes);
     const serializeMs = performance.now() - t0;
     const ids = this.#waiting;
     this.#waiting = [];
     this.#autoWanted = false;
-    if (this.#everyBytes > 0) this.#nextAuto = keyframe.offset + this.#everyBytes;
-    this.#events.keyframe(keyframe, ids, serializeMs);
+    this.#lastOffset = this.#tracker.offset;
+    if (this.#everyBytes > 0) this.#nextAuto = this.#lastOffset + this.#everyBytes;
+    if (keyframe === null) this.#events.oversized(this.#lastOffset, ids);
+    else this.#events.keyframe(keyframe, ids, serializeMs);
   }
 
   #checkFailure(): boolean {

@@ -28,6 +28,7 @@ port.on("message", (message: ToWorker) => {
     const schedule = new KeyframeSchedule(message.options, {
       keyframe: (keyframe, ids, serializeMs) =>
         post({ type: "keyframe", session, ids, keyframe, serializeMs }),
+      oversized: (offset, ids) => post({ type: "oversized", session, ids, offset }),
       failed: (offset, error) => post({ type: "failed", session, offset, error }),
     });
     sessions.set(session, { schedule, reported: 0 });
@@ -43,6 +44,9 @@ port.on("message", (message: ToWorker) => {
       break;
     case "resize":
       entry.schedule.resize(message.cols, message.rows);
+      break;
+    case "interval":
+      entry.schedule.setInterval(message.everyBytes);
       break;
     case "keyframe":
       entry.schedule.request(message.id);

@@ -7,6 +7,7 @@
 // When to ask for a keyframe is decided by timers (keyframe-policy.ts); where it is cut, by the
 // worker alone, by byte offset.
 import { Worker } from "node:worker_threads";
+import { MAX_KEYFRAME_BYTES, MAX_KEYFRAME_INTERVAL_BYTES } from "../../protocol/index.ts";
 import { KEYFRAME_SCROLLBACK_LINES, type Keyframe } from "./keyframe.ts";
 import type { FromWorker, ToWorker } from "./keyframe-messages.ts";
 
@@ -27,6 +28,8 @@ export interface SessionKeyframesOptions {
   scrollback?: number;
   /** A keyframe on its own every this many bytes of output (default 1 MiB; 0: only on request). */
   everyBytes?: number;
+  /** Largest keyframe in UTF-8 bytes; scrollback lines are dropped to fit (default MAX_KEYFRAME_BYTES). */
+  maxBytes?: number;
   /**
    * Bytes posted but not yet parsed above which the session's keyframes are given up (its worker
    * fell behind a flood): the session then keeps its history as if there were no keyframes.
@@ -120,6 +123,7 @@ export class SessionKeyframes {
   #latest: Keyframe | null = null;
   #failure: KeyframeFailure | null = null;
   readonly #listeners = new Set<(keyframe: Keyframe, serializeMs: number) => void>();
+  readonly #oversizedListeners = new Set<(offset: number) => void>();
 
   /** (Made by KeyframeWorkers.open.) */
   constructor(id: number, slot: Slot, options: SessionKeyframesOptions) {
@@ -133,7 +137,8 @@ export class SessionKeyframes {
         cols: options.cols,
         rows: options.rows,
         scrollback: options.scrollback ?? KEYFRAME_SCROLLBACK_LINES,
-        everyBytes: options.everyBytes ?? MiB,
+        everyBytes: options.everyBytes ?? MAX_KEYFRAME_INTERVAL_BYTES,
+        maxBytes: options.maxBytes ?? MAX_KEYFRAME_BYTES,
       },
     });
   }
@@ -174,6 +179,12 @@ export class SessionKeyframes {
     return () => this.#listeners.delete(listener);
   }
 
+  /** Calls `listener` with the offset of every keyframe skipped because it was too big. */
+  onOversized(listener: (offset: number) => void): () => void {
+    this.#oversizedListeners.add(listener);
+    return () => this.#oversizedListeners.delete(listener);
+  }
+
   /** The next output bytes. Copied once (the caller keeps `bytes`), the copy transferred. */
   write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
@@ -193,6 +204,11 @@ export class SessionKeyframes {
   /** The terminal was resized after the bytes written so far. */
   resize(cols: number, rows: number): void {
     if (this.#failure === null) this.#post({ type: "resize", session: this.id, cols, rows });
+  }
+
+  /** From now on, a keyframe on its own every `everyBytes` bytes after the last one (0: never). */
+  setInterval(everyBytes: number): void {
+    if (this.#failure === null) this.#post({ type: "interval", session: this.id, everyBytes });
   }
 
   /**
@@ -237,6 +253,15 @@ export class SessionKeyframes {
         for (const listener of this.#listeners) listener(keyframe, message.serializeMs);
         break;
       }
+      case "oversized":
+        this.#parsed = Math.max(this.#parsed, message.offset);
+        for (const id of message.ids) {
+          const error = `the keyframe at ${message.offset} is over the size limit even without scrollback`;
+          this.#requests.get(id)?.reject(new Error(error));
+          this.#requests.delete(id);
+        }
+        for (const listener of this.#oversizedListeners) listener(message.offset);
+        break;
       case "failed":
         this.fail(message.offset, message.error);
         break;

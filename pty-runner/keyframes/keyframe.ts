@@ -16,7 +16,7 @@ export interface Keyframe {
 }
 
 /** Lines of scrollback the tracker keeps and a keyframe carries (besides the screen). */
-export const KEYFRAME_SCROLLBACK_LINES = 1000;
+export { KEYFRAME_SCROLLBACK_LINES } from "../../protocol/limits.ts";
 
 /**
  * Unicode width tables of the tracker: a keyframe reprints every character, so the joiner must

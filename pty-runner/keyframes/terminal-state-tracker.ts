@@ -141,8 +141,17 @@ export class TerminalStateTracker {
     return bytes.length;
   }
 
-  /** The keyframe at the current offset. Throws unless `atBoundary`. */
+  /** The keyframe at the current offset, with all its scrollback. Throws unless `atBoundary`. */
   keyframe(): Keyframe {
+    return this.keyframeWithin(Number.POSITIVE_INFINITY)!;
+  }
+
+  /**
+   * The keyframe at the current offset, with as many of its scrollback lines as fit in `maxBytes`
+   * of UTF-8 (halving them until it fits); null if even the screen alone does not. Throws unless
+   * `atBoundary`.
+   */
+  keyframeWithin(maxBytes: number): Keyframe | null {
     if (this.#failure !== null) {
       throw new Error(
         `no keyframe: xterm failed at offset ${this.#failure.offset} (${this.#failure.error})`,
@@ -153,12 +162,16 @@ export class TerminalStateTracker {
         `no keyframe at offset ${this.#offset}: the parser is inside an escape sequence or character`,
       );
     }
-    return {
-      offset: this.#offset,
-      cols: this.#terminal.cols,
-      rows: this.#terminal.rows,
-      data: serializeTerminal(this.#terminal, this.#extras, this.#scrollback),
-    };
+    let lines = this.#scrollback;
+    for (;;) {
+      const data = serializeTerminal(this.#terminal, this.#extras, lines);
+      // A UTF-8 byte is at most 3 per UTF-16 unit: most keyframes need no exact count.
+      if (data.length * 3 <= maxBytes || Buffer.byteLength(data, "utf8") <= maxBytes) {
+        return { offset: this.#offset, cols: this.#terminal.cols, rows: this.#terminal.rows, data };
+      }
+      if (lines === 0) return null;
+      lines = Math.floor(lines / 2);
+    }
   }
 
   dispose(): void {

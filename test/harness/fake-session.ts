@@ -38,6 +38,8 @@ export interface FakeSessionOptions {
   ack?: AckMode;
   /** Answer the runner's exit with `close` (default), or leave the session open after it. */
   closeOnExit?: boolean;
+  /** The keyframe interval the welcome asks for (default: none, the runner's own). */
+  keyframeEveryBytes?: number;
 }
 
 /** The runner's `hello` on a data connection. */
@@ -81,6 +83,8 @@ export class FakeSession {
   size: TerminalSize;
   ack: AckMode;
   closeOnExit: boolean;
+  /** Sent in every welcome when set. */
+  keyframeEveryBytes: number | undefined;
   generation = 0;
   socket: WebSocket | null = null;
   exit: { exit: ExitStatus; offset: number } | null = null;
@@ -90,6 +94,8 @@ export class FakeSession {
   /** Protocol violations seen (gaps, bad frames, exits at the wrong offset). */
   readonly violations: string[] = [];
   readonly frames: FrameRecord[] = [];
+  /** Keyframes received, in order (the escape sequences as text). */
+  readonly keyframes: { offset: number; cols: number; rows: number; text: string }[] = [];
   /** Bytes received again that were already stored (resends after a reconnect). */
   duplicateBytes = 0;
   /** Close codes of this session's data connections, as the edge saw them. */
@@ -115,6 +121,7 @@ export class FakeSession {
     this.output = new ByteLog({ keep: options.keepBytes ?? true });
     this.ack = options.ack ?? { kind: "each" };
     this.closeOnExit = options.closeOnExit ?? true;
+    this.keyframeEveryBytes = options.keyframeEveryBytes;
   }
 
   /** The latest `hello`, or null before the first. */
@@ -169,6 +176,9 @@ export class FakeSession {
       generation,
       storedEnd: this.storedEnd,
       size: this.size,
+      ...(this.keyframeEveryBytes !== undefined
+        ? { keyframeEveryBytes: this.keyframeEveryBytes }
+        : {}),
     });
   }
 
@@ -259,6 +269,20 @@ export class FakeSession {
 
   #onFrame(data: Buffer): void {
     const decoded = decodeBinaryFrame(data);
+    if (decoded.ok && decoded.frame.kind === FrameKind.KEYFRAME) {
+      // A keyframe must come after the output before it, on the same connection.
+      const { offset, cols, rows } = decoded.frame;
+      if (offset > this.storedEnd) {
+        this.violations.push(`keyframe at ${offset} ahead of the stored end ${this.storedEnd}`);
+      }
+      this.keyframes.push({
+        offset,
+        cols,
+        rows,
+        text: Buffer.from(decoded.frame.data).toString("utf8"),
+      });
+      return;
+    }
     if (!decoded.ok || decoded.frame.kind !== FrameKind.OUTPUT) {
       this.violations.push(decoded.ok ? "runner sent a non-output frame" : decoded.error);
       return;

@@ -1,4 +1,4 @@
-/** A viewer in Node speaking the real protocol (for end-to-end tests and benchmarks): joins, replays, acks, resumes. */
+/** A viewer in Node speaking the real protocol (for end-to-end tests and benchmarks): joins, replays (from a keyframe too), acks, resumes. */
 import {
   FrameKind,
   decodeBinaryFrame,
@@ -11,8 +11,12 @@ export class NodeViewer {
   readonly ws: WebSocket;
   readonly messages: Record<string, any>[] = [];
   readonly frames: { offset: number; data: Uint8Array }[] = [];
+  /** KEYFRAME frames received: each stands for the output before its offset. */
+  readonly keyframes: { offset: number; cols: number; rows: number; data: Uint8Array }[] = [];
   closed: { code: number; reason: string } | null = null;
   #bytes = 0;
+  /** One past the last byte received, or a keyframe's offset if that came last. */
+  #end = 0;
   #waiters: (() => void)[] = [];
 
   private constructor(ws: WebSocket) {
@@ -23,10 +27,17 @@ export class NodeViewer {
       else {
         const decoded = decodeBinaryFrame(event.data as ArrayBuffer);
         if (decoded.ok && decoded.frame.kind === FrameKind.OUTPUT) {
-          this.frames.push({ offset: decoded.frame.offset, data: decoded.frame.data.slice() });
-          this.#bytes += decoded.frame.data.byteLength;
+          const { offset, data } = decoded.frame;
+          this.frames.push({ offset, data: data.slice() });
+          this.#bytes += data.byteLength;
+          this.#end = offset + data.byteLength;
           if (ws.readyState === WebSocket.OPEN)
             ws.send(JSON.stringify({ type: "ack", offset: this.end() }));
+        } else if (decoded.ok && decoded.frame.kind === FrameKind.KEYFRAME) {
+          // No ack: the session counts from the keyframe's offset (its replayFrom) already.
+          const { offset, cols, rows, data } = decoded.frame;
+          this.keyframes.push({ offset, cols, rows, data: data.slice() });
+          this.#end = offset;
         }
       }
       this.#wake();
@@ -49,13 +60,21 @@ export class NodeViewer {
     );
   }
 
-  /** Offset one past the last byte received. */
+  /**
+   * Offset one past the last byte received (a keyframe at K counts as bytes up to K: the output
+   * after it starts there).
+   */
   end(): number {
-    const last = this.frames[this.frames.length - 1];
-    return last ? last.offset + last.data.byteLength : 0;
+    return this.#end;
   }
 
-  /** All output received, as text. */
+  /** The last keyframe's data, as text (the escape sequences that rebuild the screen). */
+  keyframeText(): string {
+    const last = this.keyframes[this.keyframes.length - 1];
+    return last ? Buffer.from(last.data).toString("utf8") : "";
+  }
+
+  /** All output received, as text (a keyframe's data not included: see keyframeText). */
   text(): string {
     return Buffer.concat(this.frames.map((f) => f.data)).toString("utf8");
   }

@@ -82,4 +82,33 @@ describe("OutputHistory", () => {
     again.append(8, bytes("ij"));
     expect(text(again)).toBe("efghij");
   });
+
+  it("never trims past the offset it must keep (a keyframe's), up to the hard cap, and keeps that offset's chunk", () => {
+    const options = { capBytes: 100, coalesceBelowBytes: 16, maxChunkBytes: 64 };
+    const history = new OutputHistory(new MemoryChunkStore(), options);
+    const ten = bytes("0123456789");
+    for (let at = 0; at < 150; at += 10) history.append(at, ten);
+    expect(history.start).toBeGreaterThan(50);
+    history.keepFrom(115); // inside the chunk [100, 120): 10-byte writes coalesce in pairs
+    for (let at = 150; at < 450; at += 10) history.append(at, ten);
+    // 350 bytes retained for a 100-byte cap: the keyframe's tail, from the start of its chunk.
+    expect(history.start).toBe(100);
+    expect(history.end - history.start).toBeLessThanOrEqual(history.hardCapBytes);
+    // Past 4 x the cap the keyframe's tail is let go: back to the cap.
+    for (let at = 450; at < 600; at += 10) history.append(at, ten);
+    expect(history.start).toBeGreaterThan(115);
+    expect(history.end - history.start).toBeLessThanOrEqual(100);
+  });
+
+  it("trims to the cap alone again once nothing must be kept", () => {
+    const options = { capBytes: 100, coalesceBelowBytes: 16, maxChunkBytes: 64 };
+    const history = new OutputHistory(new MemoryChunkStore(), options);
+    const ten = bytes("0123456789");
+    history.keepFrom(0);
+    for (let at = 0; at < 300; at += 10) history.append(at, ten);
+    expect(history.start).toBe(0);
+    history.keepFrom(null);
+    history.append(300, ten);
+    expect(history.end - history.start).toBeLessThanOrEqual(100);
+  });
 });

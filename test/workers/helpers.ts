@@ -30,7 +30,8 @@ export class Peer {
   readonly texts: Record<string, unknown>[] = [];
   readonly output: { offset: number; data: Uint8Array }[] = [];
   readonly inputs: Uint8Array[] = [];
-  /** Arrival order: a message's type, or "output" for an output frame. */
+  readonly keyframes: { offset: number; cols: number; rows: number; data: Uint8Array }[] = [];
+  /** Arrival order: a message's type, "output" for an output frame, "keyframe" for a keyframe. */
   readonly sequence: string[] = [];
   closed: { code: number; reason: string } | null = null;
   #waiters: (() => void)[] = [];
@@ -43,9 +44,12 @@ export class Peer {
         this.texts.push(message);
         this.sequence.push(String(message.type));
       } else {
-        this.sequence.push("output");
         const decoded = decodeBinaryFrame(event.data as ArrayBuffer);
-        if (decoded.ok && decoded.frame.kind === 1) {
+        this.sequence.push(decoded.ok && decoded.frame.kind === 4 ? "keyframe" : "output");
+        if (decoded.ok && decoded.frame.kind === 4) {
+          const { offset, cols, rows, data } = decoded.frame;
+          this.keyframes.push({ offset, cols, rows, data: data.slice() });
+        } else if (decoded.ok && decoded.frame.kind === 1) {
           this.output.push({ offset: decoded.frame.offset, data: decoded.frame.data.slice() });
         } else if (decoded.ok) this.inputs.push(decoded.frame.data.slice());
       }

@@ -33,7 +33,7 @@ export const toolsRoutes = new Hono<ApiEnv>();
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const NOTE = "Output is visible in the terminal panel.";
-/** read_output returns at most this much raw output (the screen is rendered from all of it). */
+/** read_output returns at most this much raw output (the screen comes from the newest keyframe). */
 const READ_OUTPUT_MAX_BYTES = 256 * 1024;
 
 toolsRoutes.get("/", requireScope("sessions:read"), (c) => c.json({ tools: toolDefinitions() }));
@@ -148,9 +148,12 @@ async function readOutput(env: Env, tenant: string, body: ReadOutputRequest) {
   if (info.state === "ended")
     throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
   const since = body.since_offset ?? 0;
-  const all = await stub.readBytes(0, Number.MAX_SAFE_INTEGER);
-  const tail = await stub.readBytes(since, READ_OUTPUT_MAX_BYTES);
-  if (!all || !tail) throw new ApiError(409, "session_ended", "the session has ended");
+  const [source, tail] = await Promise.all([
+    stub.screenSource(),
+    stub.readBytes(since, READ_OUTPUT_MAX_BYTES),
+  ]);
+  if (!source || !tail) throw new ApiError(409, "session_ended", "the session has ended");
+  const rendered = await renderScreen(source, body.lines ?? 0);
   return {
     success: true,
     session_id: sessionId,
@@ -159,7 +162,8 @@ async function readOutput(env: Env, tenant: string, body: ReadOutputRequest) {
     output: toPlainText(tail.bytes),
     output_truncated: tail.trimmed,
     offsets: { start: tail.start, end: tail.end },
-    screen: await renderScreen(all.bytes, info.size.cols, info.size.rows),
+    screen: rendered.screen,
+    ...(body.lines !== undefined ? { lines: rendered.lines } : {}),
   };
 }
 

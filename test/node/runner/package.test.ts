@@ -81,7 +81,7 @@ afterAll(async () => {
 let tarball = "";
 
 describe("the packed runner", () => {
-  test("is built, and the tarball holds the bundle, its map, the README and package.json, no sources", async () => {
+  test("is built, and the tarball holds the bundle, its map, the keyframe worker, the README and package.json, no sources", async () => {
     expect(existsSync(BUNDLE), "pty-runner/dist/pty-runner.mjs: run npm run build:runner").toBe(
       true,
     );
@@ -96,6 +96,7 @@ describe("the packed runner", () => {
     const files = dryRun.files.map((file: { path: string }) => file.path).sort();
     expect(files).toEqual([
       "README.md",
+      "dist/keyframe-worker.mjs",
       "dist/pty-runner.mjs",
       "dist/pty-runner.mjs.map",
       "package.json",

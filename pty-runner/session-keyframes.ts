@@ -1,0 +1,102 @@
+/** One session's keyframes on the wire: feeds the keyframe engine its output and resizes, asks for keyframes at quiet moments and after resizes, and sends each one once the output before it is sent. */
+// Why the session object gets keyframes only after the output before them: it keeps a keyframe
+// only if its offset is inside the history it stored (a joiner gets keyframe + the contiguous
+// tail), and one connection delivers in order, so "sent after its bytes" means "stored before it
+// arrives". The newest keyframe is sent again on every new connection; the session ignores one it
+// already has.
+import { MAX_KEYFRAME_INTERVAL_BYTES, encodeKeyframeFrame } from "../protocol/index.ts";
+// Imported file by file: the index also exports the tracker, which would pull xterm into the
+// runner's main bundle (it runs only in the worker thread).
+import type { Keyframe } from "./keyframes/keyframe.ts";
+import { QuietKeyframes } from "./keyframes/keyframe-policy.ts";
+import type { SessionKeyframes } from "./keyframes/keyframe-workers.ts";
+import type { OnceLogger } from "./log.ts";
+
+/** What the feed needs from the session's connection. */
+export interface KeyframeLink {
+  /** Offset one past the last output byte sent on the current connection; null when not live. */
+  sentEnd(): number | null;
+  /** Sends one KEYFRAME frame; false when the connection is gone. */
+  send(frame: Uint8Array<ArrayBuffer>): boolean;
+}
+
+const encoder = new TextEncoder();
+
+export class SessionKeyframeFeed {
+  readonly #engine: SessionKeyframes;
+  readonly #quiet: QuietKeyframes;
+  readonly #link: KeyframeLink;
+  /** The newest keyframe not yet sent on the current connection. */
+  #pending: Keyframe | null = null;
+  readonly #unsubscribe: (() => void)[];
+
+  constructor(engine: SessionKeyframes, link: KeyframeLink, sessionId: string, once: OnceLogger) {
+    this.#engine = engine;
+    this.#link = link;
+    this.#quiet = new QuietKeyframes(engine);
+    this.#unsubscribe = [
+      engine.onKeyframe((keyframe) => {
+        // Same offset, newer state: a resize changes the terminal without output.
+        if (this.#pending === null || keyframe.offset >= this.#pending.offset) {
+          this.#pending = keyframe;
+        }
+        this.trySend();
+      }),
+      engine.onOversized((offset) =>
+        once.warn(
+          "keyframe-size",
+          `session ${sessionId}: the terminal's state at ${offset} is too big for a keyframe even without scrollback; late joiners may replay from the middle of the output`,
+        ),
+      ),
+    ];
+  }
+
+  /** New output from the PTY, in order. */
+  output(bytes: Uint8Array): void {
+    this.#engine.write(bytes);
+    this.#quiet.output();
+  }
+
+  /**
+   * The PTY was resized after the output so far: a keyframe right here makes the joiner's tail
+   * (written at the session's current size) start after the resize.
+   */
+  resized(cols: number, rows: number): void {
+    this.#engine.resize(cols, rows);
+    this.#engine.requestKeyframe().catch(() => {
+      // Stopped (or too big): the engine has said why already.
+    });
+  }
+
+  /** A connection was welcomed; `everyBytes` is the interval its session object asked for. */
+  welcomed(everyBytes: number | undefined): void {
+    // At least 4 KiB between keyframes whatever the edge asks: a keyframe costs milliseconds.
+    if (everyBytes !== undefined) {
+      this.#engine.setInterval(Math.min(MAX_KEYFRAME_INTERVAL_BYTES, Math.max(4096, everyBytes)));
+    }
+    const latest = this.#engine.latest;
+    if (latest !== null && (this.#pending === null || latest.offset > this.#pending.offset)) {
+      this.#pending = latest;
+    }
+    this.trySend();
+  }
+
+  /** Sends the pending keyframe if the output before it has been sent. */
+  trySend(): void {
+    const keyframe = this.#pending;
+    if (keyframe === null) return;
+    const sent = this.#link.sentEnd();
+    if (sent === null || sent < keyframe.offset) return;
+    const data = encoder.encode(keyframe.data);
+    if (this.#link.send(encodeKeyframeFrame(keyframe.offset, keyframe.cols, keyframe.rows, data))) {
+      this.#pending = null;
+    }
+  }
+
+  /** The session is over. */
+  close(): void {
+    this.#quiet.stop();
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#engine.close();
+  }
+}

@@ -1,0 +1,81 @@
+/** The runner's keyframes on its data connection: each after the output before it, at the interval the edge asks for, at every resize, again after a reconnect, and exact: written into a fresh terminal it equals one fed the output up to its offset. */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createHeadlessTerminal } from "../../../pty-runner/keyframes/headless-terminal.ts";
+import { playText } from "../../harness/keyframe-replay.ts";
+import { startFixture, type Fixture } from "../../harness/runner-fixture.ts";
+import { firstDifference } from "../../harness/terminal-compare.ts";
+import { waitFor } from "../../harness/wait.ts";
+
+let fx: Fixture;
+let plain: Fixture;
+beforeAll(async () => {
+  [fx, plain] = await Promise.all([startFixture(), startFixture({ keyframes: false })]);
+});
+afterAll(async () => {
+  await Promise.all([fx?.close(), plain?.close()]);
+});
+
+describe("keyframes on the wire", () => {
+  test("come after the output before them, at the interval the welcome asks for", async () => {
+    const session = await fx.open({ keyframeEveryBytes: 8192 });
+    session.type("seq 1 20000; echo seq-$((2*10))k-done\r");
+    await session.waitForOutput("seq-20k-done", { timeoutMs: 20_000 });
+    // 109 KB of output at 8 KiB: a dozen keyframes taken on their own, all in order.
+    await waitFor(() => session.keyframes.length >= 10, { what: "keyframes of the seq" });
+    const offsets = session.keyframes.map((k) => k.offset);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    for (let i = 1; i < offsets.length; i++) {
+      expect(offsets[i]! - offsets[i - 1]!).toBeLessThanOrEqual(8192 + 4096);
+    }
+    // The fake session records a keyframe ahead of the stored output as a violation.
+    expect(session.violations).toEqual([]);
+  });
+
+  test("are exact: a fresh terminal given the keyframe equals one fed the output up to its offset", async () => {
+    const session = await fx.open({ size: { cols: 90, rows: 20 } });
+    session.type(
+      "printf '\\e[1;31mred\\e[0m 漢字 🙂\\n\\e]0;a title\\a'; seq 1 30; printf '\\e[?1049h\\e[5;5Halt screen\\e[?25l'\r",
+    );
+    await session.waitForOutput("alt screen");
+    session.resize(100, 25);
+    await waitFor(() => session.keyframes.some((k) => k.cols === 100 && k.rows === 25), {
+      what: "a keyframe at the resize",
+    });
+    const keyframe = session.keyframes.findLast((k) => k.cols === 100)!;
+    const joiner = createHeadlessTerminal({ cols: 100, rows: 25, scrollback: 1000 });
+    playText(joiner, keyframe.text);
+    const watcher = createHeadlessTerminal({ cols: 90, rows: 20, scrollback: 1000 });
+    // Every byte before the keyframe was written at 90x20; the resize came after them.
+    playText(watcher, session.output.view().bytes.subarray(0, keyframe.offset));
+    watcher.resize(100, 25);
+    expect(joiner.buffer.active.type).toBe("alternate");
+    expect(firstDifference(watcher, joiner)).toBeNull();
+    expect(session.violations).toEqual([]);
+  });
+
+  test("the newest is sent again on every new connection", async () => {
+    const session = await fx.open();
+    session.type("seq 1 3000\r");
+    await session.waitForOutput("3000\r\n");
+    session.resize(81, 24);
+    await waitFor(() => session.keyframes.some((k) => k.cols === 81), { what: "a keyframe" });
+    const before = session.keyframes.length;
+    const newest = session.keyframes.at(-1)!;
+    session.killConnection();
+    await waitFor(() => session.generation === 2 && session.keyframes.length > before, {
+      what: "the keyframe sent again",
+    });
+    expect(session.keyframes.at(-1)).toEqual(newest);
+  });
+
+  test("--no-keyframes sends none", async () => {
+    const session = await plain.open({ keyframeEveryBytes: 4096 });
+    session.type("seq 1 20000; echo seq-$((2*10))k-done\r");
+    await session.waitForOutput("seq-20k-done", { timeoutMs: 20_000 });
+    session.resize(100, 30);
+    session.type("echo resized-$((1+1))\r");
+    await session.waitForOutput("resized-2");
+    expect(session.keyframes).toEqual([]);
+    expect(session.violations).toEqual([]);
+  });
+});
