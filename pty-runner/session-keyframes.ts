@@ -12,6 +12,19 @@ import { QuietKeyframes } from "./keyframes/keyframe-policy.ts";
 import type { SessionKeyframes } from "./keyframes/keyframe-workers.ts";
 import type { OnceLogger } from "./log.ts";
 
+/**
+ * Bytes posted to the worker and not yet parsed above which the PTY is paused, and below which it
+ * reads again: a flood faster than the worker parses slows the shell (as flow control does)
+ * instead of growing the worker's queue until keyframes are given up for the session.
+ */
+export const KEYFRAME_BACKLOG_WATERMARKS = { high: 4 * 1024 * 1024, low: 1024 * 1024 };
+
+/** Pauses and resumes the PTY for the feed (the session combines it with flow control). */
+export interface KeyframeBrake {
+  pause(): void;
+  resume(): void;
+}
+
 /** What the feed needs from the session's connection. */
 export interface KeyframeLink {
   /** Offset one past the last output byte sent on the current connection; null when not live. */
@@ -29,10 +42,19 @@ export class SessionKeyframeFeed {
   /** The newest keyframe not yet sent on the current connection. */
   #pending: Keyframe | null = null;
   readonly #unsubscribe: (() => void)[];
+  readonly #brake: KeyframeBrake;
+  #braking = false;
 
-  constructor(engine: SessionKeyframes, link: KeyframeLink, sessionId: string, once: OnceLogger) {
+  constructor(
+    engine: SessionKeyframes,
+    link: KeyframeLink,
+    brake: KeyframeBrake,
+    sessionId: string,
+    once: OnceLogger,
+  ) {
     this.#engine = engine;
     this.#link = link;
+    this.#brake = brake;
     this.#quiet = new QuietKeyframes(engine);
     this.#unsubscribe = [
       engine.onKeyframe((keyframe) => {
@@ -42,6 +64,7 @@ export class SessionKeyframeFeed {
         }
         this.trySend();
       }),
+      engine.onProgress(() => this.#release()),
       engine.onOversized((offset) =>
         once.warn(
           "keyframe-size",
@@ -55,6 +78,23 @@ export class SessionKeyframeFeed {
   output(bytes: Uint8Array): void {
     this.#engine.write(bytes);
     this.#quiet.output();
+    if (!this.#braking && this.#engine.backlog > KEYFRAME_BACKLOG_WATERMARKS.high) {
+      this.#braking = true;
+      this.#brake.pause();
+    }
+  }
+
+  /** Whether the PTY is paused until the worker catches up. */
+  get braking(): boolean {
+    return this.#braking;
+  }
+
+  #release(): void {
+    const stopped = this.#engine.failure !== null;
+    if (this.#braking && (stopped || this.#engine.backlog < KEYFRAME_BACKLOG_WATERMARKS.low)) {
+      this.#braking = false;
+      this.#brake.resume();
+    }
   }
 
   /**
@@ -98,5 +138,6 @@ export class SessionKeyframeFeed {
     this.#quiet.stop();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#engine.close();
+    this.#release();
   }
 }

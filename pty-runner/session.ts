@@ -67,6 +67,8 @@ export class Session {
   readonly #once: OnceLogger;
   readonly #probes: ProbeQueue;
   readonly #keyframes: SessionKeyframeFeed | null;
+  /** Who holds the PTY paused: flow control (the edge has not acked) and the keyframe worker. */
+  readonly #pausedBy = new Set<"flow" | "keyframes">();
   /** This connection's hello went out (after the resend); the exit report may follow. */
   #helloSent = false;
   #exitSent = false;
@@ -101,8 +103,8 @@ export class Session {
     }
     this.#output = new OutputChannel(options, {
       sendFrame: (frame) => !this.#abandoned && this.#socket.send(frame),
-      pausePty: () => this.#pty.pause(),
-      resumePty: () => this.#pty.resume(),
+      pausePty: () => this.#pause("flow"),
+      resumePty: () => this.#resume("flow"),
       afterFlush: () => {
         this.#keyframes?.trySend();
         this.#sendExitIfDue();
@@ -115,6 +117,7 @@ export class Session {
             sentEnd: () => (this.#canSend() ? this.#output.sentEnd : null),
             send: (frame) => this.#socket.send(frame),
           },
+          { pause: () => this.#pause("keyframes"), resume: () => this.#resume("keyframes") },
           this.id,
           this.#once,
         )
@@ -128,7 +131,8 @@ export class Session {
       {
         readFacts: () => readTerminalFacts(this.#pty.pid),
         delivered: () => this.#output.end,
-        paused: () => this.#output.counters.paused,
+        // Paused by flow control or the keyframe worker: output may wait unread in the PTY.
+        paused: () => this.#pausedBy.size > 0,
         recheck: () => this.#recheck(),
         inputDelivered: (maxWaitMs) => this.#inputDelivered(maxWaitMs),
       },
@@ -215,6 +219,16 @@ export class Session {
     this.#ctx.options.log.info(`session ${this.id}: shell exited (${how})`);
     this.#output.flushNow();
     this.#finishIfDone();
+  }
+
+  #pause(by: "flow" | "keyframes"): void {
+    this.#pausedBy.add(by);
+    this.#pty.pause();
+  }
+
+  #resume(by: "flow" | "keyframes"): void {
+    this.#pausedBy.delete(by);
+    if (this.#pausedBy.size === 0) this.#pty.resume();
   }
 
   // ----- Sending ------------------------------------------------------------------------------

@@ -124,6 +124,7 @@ export class SessionKeyframes {
   #failure: KeyframeFailure | null = null;
   readonly #listeners = new Set<(keyframe: Keyframe, serializeMs: number) => void>();
   readonly #oversizedListeners = new Set<(offset: number) => void>();
+  readonly #progressListeners = new Set<() => void>();
 
   /** (Made by KeyframeWorkers.open.) */
   constructor(id: number, slot: Slot, options: SessionKeyframesOptions) {
@@ -177,6 +178,12 @@ export class SessionKeyframes {
   onKeyframe(listener: (keyframe: Keyframe, serializeMs: number) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` each time the worker reports progress (the backlog may have shrunk). */
+  onProgress(listener: () => void): () => void {
+    this.#progressListeners.add(listener);
+    return () => this.#progressListeners.delete(listener);
   }
 
   /** Calls `listener` with the offset of every keyframe skipped because it was too big. */
@@ -236,6 +243,11 @@ export class SessionKeyframes {
 
   /** (From the worker.) */
   receive(message: FromWorker): void {
+    this.#receive(message);
+    for (const listener of this.#progressListeners) listener();
+  }
+
+  #receive(message: FromWorker): void {
     switch (message.type) {
       case "parsed":
         this.#parsed = Math.max(this.#parsed, message.offset);
@@ -281,6 +293,8 @@ export class SessionKeyframes {
         // The worker is gone already.
       }
     }
+    // Whoever waits for the backlog to shrink must learn that it never will.
+    for (const listener of this.#progressListeners) listener();
   }
 
   #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {

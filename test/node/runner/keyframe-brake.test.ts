@@ -1,0 +1,98 @@
+/** The keyframe feed's brake: a worker that falls behind a flood pauses the PTY until it catches up, and a worker that stops never leaves the PTY paused. */
+import { describe, expect, test } from "vitest";
+import { OnceLogger } from "../../../pty-runner/log.ts";
+import type { SessionKeyframes } from "../../../pty-runner/keyframes/keyframe-workers.ts";
+import {
+  KEYFRAME_BACKLOG_WATERMARKS,
+  SessionKeyframeFeed,
+} from "../../../pty-runner/session-keyframes.ts";
+
+/** The parts of a session's keyframe engine the feed uses, with a backlog the test sets. */
+class FakeEngine {
+  posted = 0;
+  parsed = 0;
+  failure: { offset: number; error: string } | null = null;
+  latest = null;
+  readonly progress = new Set<() => void>();
+  get backlog(): number {
+    return this.posted - this.parsed;
+  }
+  write(bytes: Uint8Array): void {
+    this.posted += bytes.byteLength;
+  }
+  /** The worker reports it parsed up to `offset`. */
+  report(offset: number): void {
+    this.parsed = offset;
+    for (const listener of this.progress) listener();
+  }
+  fail(): void {
+    this.failure = { offset: this.parsed, error: "worker exited" };
+    for (const listener of this.progress) listener();
+  }
+  onProgress(listener: () => void) {
+    this.progress.add(listener);
+    return () => this.progress.delete(listener);
+  }
+  onKeyframe() {
+    return () => {};
+  }
+  onOversized() {
+    return () => {};
+  }
+  requestKeyframe() {
+    return new Promise(() => {});
+  }
+  /** As the real one: closing stops it (a failure) and the backlog is never parsed. */
+  close(): void {
+    this.failure ??= { offset: this.parsed, error: "closed" };
+  }
+}
+
+function feedOf(engine: FakeEngine) {
+  const events: string[] = [];
+  const feed = new SessionKeyframeFeed(
+    engine as unknown as SessionKeyframes,
+    { sentEnd: () => null, send: () => true },
+    { pause: () => events.push("pause"), resume: () => events.push("resume") },
+    "s1",
+    new OnceLogger({ info() {}, warn() {}, error() {} }),
+  );
+  return { feed, events };
+}
+
+const MiB = 1024 * 1024;
+
+describe("the keyframe brake", () => {
+  test("pauses the PTY above the high watermark and resumes it below the low one", () => {
+    const engine = new FakeEngine();
+    const { feed, events } = feedOf(engine);
+    const chunk = new Uint8Array(MiB);
+    while (engine.backlog <= KEYFRAME_BACKLOG_WATERMARKS.high) feed.output(chunk);
+    expect(events).toEqual(["pause"]);
+    feed.output(chunk); // bytes already read keep coming: still one pause
+    expect(events).toEqual(["pause"]);
+    engine.report(engine.posted - KEYFRAME_BACKLOG_WATERMARKS.low - 1);
+    expect(events).toEqual(["pause"]);
+    engine.report(engine.posted - KEYFRAME_BACKLOG_WATERMARKS.low + 1);
+    expect(events).toEqual(["pause", "resume"]);
+    expect(feed.braking).toBe(false);
+    feed.close();
+  });
+
+  test("a worker that stops releases the PTY", () => {
+    const engine = new FakeEngine();
+    const { feed, events } = feedOf(engine);
+    while (engine.backlog <= KEYFRAME_BACKLOG_WATERMARKS.high) feed.output(new Uint8Array(MiB));
+    engine.fail();
+    expect(events).toEqual(["pause", "resume"]);
+    feed.close();
+  });
+
+  test("closing the session releases the PTY", () => {
+    const engine = new FakeEngine();
+    const { feed, events } = feedOf(engine);
+    while (engine.backlog <= KEYFRAME_BACKLOG_WATERMARKS.high) feed.output(new Uint8Array(MiB));
+    feed.close();
+    expect(events).toEqual(["pause", "resume"]);
+  });
+});
