@@ -41,9 +41,12 @@ export class SessionKeyframeFeed {
   readonly #link: KeyframeLink;
   /** The newest keyframe not yet sent on the current connection. */
   #pending: Keyframe | null = null;
+  #closed = false;
   readonly #unsubscribe: (() => void)[];
   readonly #brake: KeyframeBrake;
   #braking = false;
+  readonly #sessionId: string;
+  readonly #once: OnceLogger;
 
   constructor(
     engine: SessionKeyframes,
@@ -55,6 +58,8 @@ export class SessionKeyframeFeed {
     this.#engine = engine;
     this.#link = link;
     this.#brake = brake;
+    this.#sessionId = sessionId;
+    this.#once = once;
     this.#quiet = new QuietKeyframes(engine);
     this.#unsubscribe = [
       engine.onKeyframe((keyframe) => {
@@ -90,7 +95,14 @@ export class SessionKeyframeFeed {
   }
 
   #release(): void {
-    const stopped = this.#engine.failure !== null;
+    const failure = this.#engine.failure;
+    const stopped = failure !== null;
+    if (failure !== null && !this.#closed) {
+      this.#once.warn(
+        "keyframes-stopped",
+        `session ${this.#sessionId}: keyframes stopped at ${failure.offset} (${failure.error}); late joiners after trimming will replay from the middle of the output`,
+      );
+    }
     if (this.#braking && (stopped || this.#engine.backlog < KEYFRAME_BACKLOG_WATERMARKS.low)) {
       this.#braking = false;
       this.#brake.resume();
@@ -135,6 +147,7 @@ export class SessionKeyframeFeed {
 
   /** The session is over. */
   close(): void {
+    this.#closed = true;
     this.#quiet.stop();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#engine.close();

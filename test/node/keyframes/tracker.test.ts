@@ -9,6 +9,7 @@ import { checkJoin, playText, Recording, watcherOf } from "../../harness/keyfram
 import { firstDifference } from "../../harness/terminal-compare.ts";
 import { ALL_FEATURES, fuzzRecording } from "../../harness/vt-fuzz.ts";
 import { waitFor } from "../../harness/wait.ts";
+import { keyframeIntervalFor } from "../../../protocol/index.ts";
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
@@ -62,6 +63,38 @@ describe("keyframe boundaries", () => {
     playText(plain, new Uint8Array([0x93, 0x62]));
     expect(plain.buffer.active.getLine(0)!.translateToString(true)).toBe("ab");
     plain.dispose();
+  });
+});
+
+describe("keyframe size", () => {
+  it("drops scrollback lines, halving them, until the keyframe fits; none if the screen alone does not", () => {
+    const tracker = new TerminalStateTracker({ cols: 80, rows: 10, scrollback: 1000 });
+    const lines = Array.from(
+      { length: 600 },
+      (_, i) => `\x1b[3${i % 8}mline ${i} ${"x".repeat(60)}`,
+    );
+    tracker.write(bytes(lines.join("\r\n")));
+    const whole = tracker.keyframe();
+    const limit = Math.floor(whole.data.length / 3);
+    const fitted = tracker.keyframeWithin(limit)!;
+    expect(Buffer.byteLength(fitted.data)).toBeLessThanOrEqual(limit);
+    expect(fitted.offset).toBe(whole.offset);
+    // The screen and the newest scrollback lines survive; the oldest go.
+    const joiner = createHeadlessTerminal({ cols: 80, rows: 10, scrollback: 1000 });
+    playText(joiner, fitted.data);
+    const kept = joiner.buffer.active.length;
+    expect(kept).toBeGreaterThan(10);
+    expect(kept).toBeLessThan(610);
+    expect(joiner.buffer.active.getLine(kept - 1)?.translateToString(true)).toContain("line 599");
+    expect(tracker.keyframeWithin(100)).toBeNull();
+    tracker.dispose();
+    joiner.dispose();
+  });
+
+  it("the interval a session asks for is a quarter of its history cap, from 4 KiB to 1 MiB", () => {
+    expect(keyframeIntervalFor(8 * 1024 * 1024)).toBe(1024 * 1024);
+    expect(keyframeIntervalFor(64 * 1024)).toBe(16 * 1024);
+    expect(keyframeIntervalFor(1024)).toBe(4 * 1024);
   });
 });
 

@@ -50,14 +50,15 @@ class FakeEngine {
 
 function feedOf(engine: FakeEngine) {
   const events: string[] = [];
+  const warnings: string[] = [];
   const feed = new SessionKeyframeFeed(
     engine as unknown as SessionKeyframes,
     { sentEnd: () => null, send: () => true },
     { pause: () => events.push("pause"), resume: () => events.push("resume") },
     "s1",
-    new OnceLogger({ info() {}, warn() {}, error() {} }),
+    new OnceLogger({ info() {}, warn: (line) => warnings.push(line), error() {} }),
   );
-  return { feed, events };
+  return { feed, events, warnings };
 }
 
 const MiB = 1024 * 1024;
@@ -79,20 +80,25 @@ describe("the keyframe brake", () => {
     feed.close();
   });
 
-  test("a worker that stops releases the PTY", () => {
+  test("a worker that stops releases the PTY, and says so once", () => {
     const engine = new FakeEngine();
-    const { feed, events } = feedOf(engine);
+    const { feed, events, warnings } = feedOf(engine);
     while (engine.backlog <= KEYFRAME_BACKLOG_WATERMARKS.high) feed.output(new Uint8Array(MiB));
     engine.fail();
+    engine.report(engine.parsed);
     expect(events).toEqual(["pause", "resume"]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("session s1: keyframes stopped at 0 (worker exited)");
     feed.close();
+    expect(warnings).toHaveLength(1);
   });
 
-  test("closing the session releases the PTY", () => {
+  test("closing the session releases the PTY, without a warning", () => {
     const engine = new FakeEngine();
-    const { feed, events } = feedOf(engine);
+    const { feed, events, warnings } = feedOf(engine);
     while (engine.backlog <= KEYFRAME_BACKLOG_WATERMARKS.high) feed.output(new Uint8Array(MiB));
     feed.close();
     expect(events).toEqual(["pause", "resume"]);
+    expect(warnings).toEqual([]);
   });
 });
