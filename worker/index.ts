@@ -5,6 +5,7 @@ import { errorBody, handleError } from "./http/errors.ts";
 import { withSecurityHeaders } from "./http/security-headers.ts";
 import { hostsRoutes } from "./routes/hosts-routes.ts";
 import { keysRoutes } from "./routes/keys-routes.ts";
+import { mcpRoutes } from "./routes/mcp-routes.ts";
 import { sessionsRoutes } from "./routes/sessions-routes.ts";
 import { socketRoutes } from "./routes/socket-routes.ts";
 import { toolsRoutes } from "./routes/tools-routes.ts";
@@ -27,6 +28,7 @@ app.route("/api", sessionsRoutes);
 app.route("/api", hostsRoutes);
 app.route("/api", keysRoutes);
 app.route("/api/tools", toolsRoutes);
+app.route("/mcp", mcpRoutes);
 app.notFound((c) =>
   c.req.path.startsWith("/api/")
     ? c.json(errorBody("not_found", `no route ${c.req.method} ${c.req.path}`), 404)

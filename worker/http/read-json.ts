@@ -14,6 +14,13 @@ export async function readJsonBody<S extends z.ZodMiniType>(
   request: Request,
   schema: S,
 ): Promise<z.output<S>> {
+  const checked = checkWith(schema, await readJsonObject(request));
+  if (!checked.ok) throw new ApiError(400, "invalid_request", checked.error);
+  return checked.value;
+}
+
+/** The body as a JSON object, unchecked (an empty body is `{}`); 413, or 400 if not an object. */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   const text = await request.text();
   if (text.length > MAX_JSON_BODY_BYTES) {
     throw new ApiError(413, "too_large", `the body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
@@ -29,7 +36,5 @@ export async function readJsonBody<S extends z.ZodMiniType>(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ApiError(400, "invalid_request", "the body must be a JSON object");
   }
-  const checked = checkWith(schema, value);
-  if (!checked.ok) throw new ApiError(400, "invalid_request", checked.error);
-  return checked.value;
+  return value as Record<string, unknown>;
 }

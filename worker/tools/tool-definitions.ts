@@ -27,6 +27,7 @@ export const TOOLS = [
       "program waits for input (awaiting_input), or at timeout_ms (running, or queued while the shell starts: " +
       "follow it with wait). The result's session_id opens the same session in the user's terminal panel.",
     schema: InteractiveShellRequestSchema,
+    scope: "sessions:run",
   },
   {
     name: "send_input",
@@ -34,6 +35,7 @@ export const TOOLS = [
       'Type input into a session: an answer to a prompt ("y\\n"), a control key ("\\u0003" is Ctrl-C, ' +
       '"\\u0004" is Ctrl-D) or keystrokes for a full-screen program. Returns, like interactive_shell, what followed.',
     schema: SendInputRequestSchema,
+    scope: "sessions:run",
   },
   {
     name: "wait",
@@ -41,6 +43,7 @@ export const TOOLS = [
       "Wait for an earlier interactive_shell or send_input call (by its call_id) to end, and return its final " +
       "result: status, exit code and output. Use it after a result with status running or queued.",
     schema: WaitRequestSchema,
+    scope: "sessions:run",
   },
   {
     name: "read_output",
@@ -48,12 +51,14 @@ export const TOOLS = [
       "Read a session's output since a byte offset (offsets come with every result), as plain text, and a " +
       "plain-text rendering of the terminal's current screen.",
     schema: ReadOutputRequestSchema,
+    scope: "sessions:read",
   },
   {
     name: "close_session",
     description:
       "End a session: its shell is killed and its history deleted. The terminal panel shows it ended.",
     schema: CloseSessionRequestSchema,
+    scope: "sessions:run",
   },
 ] as const;
 
@@ -70,6 +75,13 @@ export function toolDefinitions(): ToolDefinition[] {
     input_schema: z.toJSONSchema(tool.schema, TOOL_JSON_SCHEMA_OPTIONS),
   }));
   return served;
+}
+
+/** The tool called `name`. */
+export function toolNamed<N extends ToolName>(
+  name: N,
+): Extract<(typeof TOOLS)[number], { name: N }> {
+  return TOOLS.find((tool) => tool.name === name) as Extract<(typeof TOOLS)[number], { name: N }>;
 }
 
 /** Whether `name` is one of the tools. */
