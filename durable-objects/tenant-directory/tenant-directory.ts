@@ -1,6 +1,6 @@
 /**
  * The TenantDirectory Durable Object, one per tenant: the tenant's API keys (hashed), the names
- * of its hosts, and the secret its join JWTs are signed with. API calls check their key here (one object per tenant, never a global one); a
+ * of its hosts, the ids of its sessions, and the secret its join JWTs are signed with. API calls check their key here (one object per tenant, never a global one); a
  * runner connecting or a session opening goes straight to its host's or session's own object.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -17,6 +17,13 @@ export function tenantDirectoryName(tenant: string): string {
 
 /** Most hosts or keys one listing returns. */
 export const HOST_LIST_LIMIT = 1000;
+
+/** A session as the directory knows it: enough to find it; its object knows the rest. */
+export interface SessionEntry {
+  id: string;
+  host: string;
+  createdAt: number;
+}
 
 /** A key as lists show it: never its secret or hash. */
 export interface ApiKeyInfo {
@@ -39,6 +46,10 @@ export class TenantDirectory extends DurableObject<Env> {
       sql.exec(
         "CREATE TABLE IF NOT EXISTS hosts (name TEXT PRIMARY KEY, added_at INTEGER NOT NULL)",
       );
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, host TEXT NOT NULL, created_at INTEGER NOT NULL)",
+      );
+      sql.exec("CREATE INDEX IF NOT EXISTS sessions_by_age ON sessions (created_at DESC, id)");
       sql.exec(`CREATE TABLE IF NOT EXISTS api_keys (
         id TEXT PRIMARY KEY, hash TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
         created_at INTEGER NOT NULL, revoked_at INTEGER
@@ -67,6 +78,33 @@ export class TenantDirectory extends DurableObject<Env> {
       host,
       Date.now(),
     );
+  }
+
+  /** Records a session of this tenant, so that listings find it. */
+  async addSession(entry: SessionEntry): Promise<void> {
+    this.#sql().exec(
+      "INSERT OR IGNORE INTO sessions (id, host, created_at) VALUES (?, ?, ?)",
+      entry.id,
+      entry.host,
+      entry.createdAt,
+    );
+  }
+
+  /** Forgets sessions that ended (their objects said so when a listing asked). */
+  async removeSessions(ids: string[]): Promise<void> {
+    for (const id of ids) this.#sql().exec("DELETE FROM sessions WHERE id = ?", id);
+  }
+
+  /** Up to `limit` sessions, newest first, created before `before` (ms; for paging). */
+  async listSessions(limit: number, before = Number.MAX_SAFE_INTEGER): Promise<SessionEntry[]> {
+    return this.#sql()
+      .exec<{ id: string; host: string; created_at: number }>(
+        "SELECT id, host, created_at FROM sessions WHERE created_at < ? ORDER BY created_at DESC, id LIMIT ?",
+        before,
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ id: row.id, host: row.host, createdAt: row.created_at }));
   }
 
   /** Forgets a host (its credential was revoked). */

@@ -1,4 +1,4 @@
-/** REST routes for sessions: create, describe, mint join tokens, end, and who typed what. */
+/** REST routes for sessions: create, list, describe, mint join tokens, end, and who typed what. */
 import { Hono } from "hono";
 import {
   JoinGrantRequestSchema,
@@ -15,7 +15,9 @@ import {
   describeSession,
   endSession,
   grantJoin,
+  listSessions,
   ownedSession,
+  SESSION_LIST_LIMIT,
 } from "../sessions/session-service.ts";
 
 /**
@@ -41,6 +43,17 @@ sessionsRoutes.post("/sessions", run, async (c) => {
     },
     201,
   );
+});
+
+/** The caller's tenant's sessions that have not ended, newest first (`?limit=`, 1–200, default 50). */
+sessionsRoutes.get("/sessions", read, async (c) => {
+  const raw = c.req.query("limit") ?? "50";
+  const limit = Number(raw);
+  if (!/^\d+$/.test(raw) || limit < 1 || limit > SESSION_LIST_LIMIT) {
+    const expected = `expected an integer from 1 to ${SESSION_LIST_LIMIT}`;
+    throw new ApiError(400, "invalid_request", `limit: ${expected}, got ${JSON.stringify(raw)}`);
+  }
+  return c.json({ sessions: await listSessions(c.env, c.get("caller").tenant, limit) });
 });
 
 sessionsRoutes.get("/sessions/:id", read, async (c) =>

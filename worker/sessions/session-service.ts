@@ -122,7 +122,42 @@ export async function createSession(
     await stub.discard();
     throw new ApiError(503, "no_runner", opened.message);
   }
+  await tenantDirectory(env, tenant).addSession({ id, host, createdAt: Date.now() });
   return { id, host, size };
+}
+
+/** Most sessions one listing returns. */
+export const SESSION_LIST_LIMIT = 200;
+
+/**
+ * The tenant's sessions that have not ended, newest first, each as its own object describes it
+ * (one call per session: a listing is for a person or an agent coming back, not a hot path).
+ * Sessions whose objects say they ended are forgotten by the directory on the way.
+ */
+export async function listSessions(
+  env: Env,
+  tenant: string,
+  limit: number,
+): Promise<SessionInfo[]> {
+  const directory = tenantDirectory(env, tenant);
+  const live: SessionInfo[] = [];
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const entries = await directory.listSessions(limit, before);
+    const infos = await Promise.all(
+      entries.map(async (entry) => (await sessionStub(env, entry.id))?.describe() ?? null),
+    );
+    const gone = entries.filter((_, i) => {
+      const info = infos[i];
+      return !info || info.state === "ended" || info.tenant !== tenant;
+    });
+    if (gone.length > 0) await directory.removeSessions(gone.map((entry) => entry.id));
+    for (const info of infos) {
+      if (info && info.state !== "ended" && info.tenant === tenant) live.push(info);
+    }
+    if (live.length >= limit || entries.length < limit) return live.slice(0, limit);
+    before = entries[entries.length - 1]!.createdAt;
+  }
 }
 
 /** Ends a session; 404 if unknown, 409 if it had already ended. */
