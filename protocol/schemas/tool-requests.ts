@@ -84,6 +84,14 @@ export const ReadOutputRequestSchema = z.strictObject({
 /** Body of `POST /api/tools/read_output`. */
 export type ReadOutputRequest = z.infer<typeof ReadOutputRequestSchema>;
 
+export const ListSessionsRequestSchema = z.strictObject({
+  limit: z.optional(
+    integer(1, 200).check(z.describe("At most this many sessions, newest first (default 50).")),
+  ),
+});
+/** Body of `POST /api/tools/list_sessions`. */
+export type ListSessionsRequest = z.infer<typeof ListSessionsRequestSchema>;
+
 export const CloseSessionRequestSchema = z.strictObject({ session_id: SessionIdField });
 /** Body of `POST /api/tools/close_session`. */
 export type CloseSessionRequest = z.infer<typeof CloseSessionRequestSchema>;

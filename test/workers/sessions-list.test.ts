@@ -59,4 +59,19 @@ describe("the session list", () => {
       expect(refused.body.error.message).toContain("limit: expected an integer from 1 to 200");
     }
   });
+
+  it("is the list_sessions tool too, for a read-only key", async () => {
+    const ours = await startSession();
+    const minted = await api("POST", "/api/keys", { name: "reader", scopes: ["sessions:read"] });
+    const reader = ((await minted.json()) as { key: string }).key;
+    const response = await api("POST", "/api/tools/list_sessions", { limit: 5 }, reader);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as any;
+    expect(body.success).toBe(true);
+    expect(body.sessions.length).toBeLessThanOrEqual(5);
+    expect(body.sessions[0].id).toBe(ours.id);
+    const bad = await api("POST", "/api/tools/list_sessions", { limit: 0 }, reader);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("limit");
+  });
 });

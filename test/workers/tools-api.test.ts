@@ -22,6 +22,7 @@ describe("the agent tool API", () => {
       "send_input",
       "wait",
       "read_output",
+      "list_sessions",
       "close_session",
     ]);
     expect(body.tools.every((t) => t.input_schema.type === "object")).toBe(true);

@@ -17,6 +17,7 @@ import {
   describeSession,
   endSession,
   grantJoin,
+  listSessions,
   sessionStub,
 } from "../sessions/session-service.ts";
 import { renderScreen } from "./screen-text.ts";
@@ -51,6 +52,10 @@ export async function runTool(
       return readOutput(env, tenant, checkArgs(tool.schema, args));
     case "wait":
       return waitForCall(env, tenant, origin, checkArgs(tool.schema, args));
+    case "list_sessions": {
+      const body = checkArgs(tool.schema, args);
+      return { success: true, sessions: await listSessions(env, tenant, body.limit ?? 50) };
+    }
     case "close_session": {
       const body = checkArgs(tool.schema, args);
       await endSession(env, tenant, body.session_id, "closed by the agent");

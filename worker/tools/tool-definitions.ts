@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import {
   CloseSessionRequestSchema,
   InteractiveShellRequestSchema,
+  ListSessionsRequestSchema,
   ReadOutputRequestSchema,
   SendInputRequestSchema,
   TOOL_JSON_SCHEMA_OPTIONS,
@@ -51,6 +52,15 @@ export const TOOLS = [
       "Read a session's output since a byte offset (offsets come with every result), as plain text, and a " +
       "plain-text rendering of the terminal's current screen.",
     schema: ReadOutputRequestSchema,
+    scope: "sessions:read",
+  },
+  {
+    name: "list_sessions",
+    description:
+      "List the sessions you can come back to (not ended), newest first: each with its id, host, state " +
+      "(running or exited), creation time, runner state, viewers and exit. Pass an id as session_id to " +
+      "interactive_shell, send_input or read_output.",
+    schema: ListSessionsRequestSchema,
     scope: "sessions:read",
   },
   {
