@@ -10,3 +10,4 @@ export * from "./join-link.ts";
 export * from "./host-name.ts";
 export * from "./host-credential.ts";
 export * from "./token-expiry.ts";
+export * from "./utf8-whole.ts";

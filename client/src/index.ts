@@ -15,6 +15,7 @@ export type { TerminalDisplay } from "./terminal/terminal-controller.ts";
 export { TerminalConnection } from "./connection/terminal-connection.ts";
 export type {
   ConnectionNotice,
+  KeyframeChunk,
   OutputChunk,
   ReconnectTiming,
   TerminalConnectionEvents,

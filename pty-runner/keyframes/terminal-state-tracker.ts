@@ -7,7 +7,7 @@ import { type Keyframe, KEYFRAME_SCROLLBACK_LINES } from "./keyframe.ts";
 import { serializeTerminal, type TrackedExtras } from "./keyframe-serializer.ts";
 import { createHeadlessTerminal, type HeadlessTerminal } from "./headless-terminal.ts";
 import { fromXterm, nextBoundary } from "./sequence-scanner.ts";
-import { Utf8Carry } from "./utf8-carry.ts";
+import { Utf8Carry } from "../../protocol/utf8-whole.ts";
 import { checkInternals, coreOf, PARSER_GROUND } from "./xterm-internals.ts";
 
 /** Options of a tracker. */

@@ -5,7 +5,7 @@ import {
 } from "../../pty-runner/keyframes/headless-terminal.ts";
 import type { Keyframe } from "../../pty-runner/keyframes/keyframe.ts";
 import { TerminalStateTracker } from "../../pty-runner/keyframes/terminal-state-tracker.ts";
-import { Utf8Carry } from "../../pty-runner/keyframes/utf8-carry.ts";
+import { Utf8Carry } from "../../protocol/utf8-whole.ts";
 import { coreOf } from "../../pty-runner/keyframes/xterm-internals.ts";
 import { type CompareOptions, firstDifference } from "./terminal-compare.ts";
 
@@ -87,7 +87,7 @@ const carries = new WeakMap<HeadlessTerminal, Utf8Carry>();
 
 /**
  * Writes events into a terminal synchronously (resizes in their place), as a viewer that passes
- * xterm whole UTF-8 characters (xterm 6.0 drops some split ones: see pty-runner/keyframes/utf8-carry.ts).
+ * xterm whole UTF-8 characters (xterm 6.0 drops some split ones: see protocol/utf8-whole.ts).
  */
 export function play(terminal: HeadlessTerminal, events: StreamEvent[]): void {
   const core = coreOf(terminal);

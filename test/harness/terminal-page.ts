@@ -2,6 +2,7 @@
 import type { Page } from "playwright-core";
 import {
   TEST_HOOKS_GLOBAL,
+  type ScreenState,
   type TerminalProbe,
   type WebtermTestHooks,
 } from "../../client/src/terminal/test-hooks.ts";
@@ -69,6 +70,17 @@ export async function readProbe(page: Page): Promise<ProbeReading | null> {
       offset: probe.offset(),
       unparsedBytes: probe.unparsedBytes(),
     };
+  }, TEST_HOOKS_GLOBAL);
+}
+
+/**
+ * What the page's first terminal shows, cell attributes, cursor, buffer and modes included (the
+ * probe's `screen()`); null while no terminal is open.
+ */
+export async function readScreen(page: Page): Promise<ScreenState | null> {
+  return page.evaluate((name) => {
+    const hooks = (globalThis as unknown as Record<string, WebtermTestHooks | undefined>)[name];
+    return hooks?.terminals?.[0]?.screen() ?? null;
   }, TEST_HOOKS_GLOBAL);
 }
 

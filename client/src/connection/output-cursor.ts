@@ -2,7 +2,8 @@
  * Where a viewer stands in the session's output stream. Output frames carry the absolute offset
  * of their first byte; the cursor keeps the end of what was accepted, drops what it already has
  * (a resumed replay may overlap) and refuses a frame that would leave a hole, unless the session
- * said beforehand that the bytes in between were trimmed from its history.
+ * said beforehand that the bytes in between were trimmed from its history. A keyframe moves it
+ * to the keyframe's offset: the keyframe stands for every byte before it.
  */
 
 /** What to do with one output frame. */
@@ -34,6 +35,15 @@ export class OutputCursor {
    */
   allowGapTo(start: number | null): void {
     this.#gapAllowedTo = start;
+  }
+
+  /**
+   * A keyframe rebuilt the terminal's state after the first `offset` bytes: output continues from
+   * `offset`, whatever was accepted before (the terminal was reset, so the old end means nothing).
+   */
+  restartAt(offset: number): void {
+    this.#end = offset;
+    this.#gapAllowedTo = null;
   }
 
   /** Judges a frame whose first byte is at `offset`. */

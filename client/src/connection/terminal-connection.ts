@@ -1,7 +1,8 @@
 /**
  * A viewer's connection to one terminal session: the protocol, with no UI and no xterm. It
  * joins with a token, resumes from the end of what it already has after every reconnect, drops
- * duplicate output, refuses holes, acknowledges processed output and measures latency.
+ * duplicate output, refuses holes, hands over the keyframe a late joiner starts from,
+ * acknowledges processed output and measures latency.
  */
 import ReconnectingWebSocket, { type CloseEvent } from "partysocket/ws";
 import {
@@ -35,6 +36,18 @@ export interface OutputChunk {
   live: boolean;
 }
 
+/**
+ * The terminal's whole state after the first `offset` bytes of output: written into a fresh
+ * terminal of `cols`×`rows`, `data` (UTF-8 escape sequences and text) rebuilds it. It replaces
+ * whatever the terminal showed; the output that follows starts at `offset`.
+ */
+export interface KeyframeChunk {
+  offset: number;
+  cols: number;
+  rows: number;
+  data: Uint8Array;
+}
+
 /** Something worth telling the person at the terminal; the connection lives on. */
 export interface ConnectionNotice {
   level: "info" | "warning" | "error";
@@ -49,6 +62,11 @@ export interface TerminalConnectionEvents {
   state: ConnectionSnapshot;
   /** New output, in order, without duplicates. */
   output: OutputChunk;
+  /**
+   * The session replays from a keyframe (the viewer's offset was trimmed away): reset the
+   * terminal and rebuild it from this, then the output from its offset. Comes before that output.
+   */
+  keyframe: KeyframeChunk;
   /** The terminal should take this size. */
   resize: TerminalSize;
   /** A round trip was measured (ms). */
@@ -114,6 +132,8 @@ export class TerminalConnection {
   #welcomed = false;
   #live = false;
   #sessionSize: TerminalSize | null = null;
+  /** The keyframe the welcome announced and that has not arrived yet. */
+  #expectedKeyframe: { offset: number; cols: number; rows: number } | null = null;
   /** The size this writer's panel wants; claimed again after every reconnect. */
   #wantedSize: TerminalSize | null = null;
   #gapsInARow = 0;
@@ -277,6 +297,7 @@ export class TerminalConnection {
   #onOpen = (): void => {
     this.#welcomed = false;
     this.#live = false;
+    this.#expectedKeyframe = null;
     this.#probe.start();
   };
 
@@ -292,6 +313,7 @@ export class TerminalConnection {
     this.#acks.closed();
     this.#welcomed = false;
     this.#live = false;
+    this.#expectedKeyframe = null;
     // Our own close() or #fail() already set the final phase.
     if (this.#closed || this.#snapshot.phase === "failed") return;
     // A refused or expired token: a token provider gives a fresh one (twice at most in a row).
@@ -356,6 +378,9 @@ export class TerminalConnection {
         this.#scheduleRenewal();
         this.#acks.welcome(message.replayFrom);
         this.#cursor.allowGapTo(null);
+        // The cursor moves only when the keyframe itself arrives: a socket lost in between must
+        // resume from the old end, or the terminal would get the tail without the keyframe.
+        this.#expectedKeyframe = message.keyframe ?? null;
         this.#sessionSize = message.size;
         this.#update({
           phase: "replaying",
@@ -412,7 +437,14 @@ export class TerminalConnection {
 
   #onFrame(buffer: ArrayBuffer | Uint8Array): void {
     const decoded = decodeBinaryFrame(buffer);
-    if (!decoded.ok || decoded.frame.kind !== FrameKind.OUTPUT) return;
+    if (!decoded.ok) return;
+    if (decoded.frame.kind === FrameKind.KEYFRAME) {
+      this.#onKeyframe(decoded.frame);
+      return;
+    }
+    if (decoded.frame.kind !== FrameKind.OUTPUT) return;
+    // The announced keyframe comes before any output; a late one would rewind the screen.
+    this.#expectedKeyframe = null;
     const { offset, data } = decoded.frame;
     this.#acks.sent(offset + data.byteLength);
     const verdict = this.#cursor.accept(offset, data);
@@ -422,6 +454,38 @@ export class TerminalConnection {
       return;
     }
     this.#events.emit("output", { offset: verdict.offset, data: verdict.data, live: this.#live });
+  }
+
+  /**
+   * A keyframe replaces the terminal's state, so only the one the welcome announced is taken:
+   * anything else (unannounced, another offset or size, a second one, one after output) is
+   * ignored with a notice; output that counted on it then shows up as a gap, which resumes from
+   * our own offset.
+   */
+  #onKeyframe(frame: KeyframeChunk): void {
+    const expected = this.#expectedKeyframe;
+    if (
+      !expected ||
+      expected.offset !== frame.offset ||
+      expected.cols !== frame.cols ||
+      expected.rows !== frame.rows
+    ) {
+      const announced = expected
+        ? `the announced one at byte ${expected.offset} (${expected.cols}x${expected.rows})`
+        : "none was announced";
+      this.#notice(
+        "warning",
+        "unexpected_keyframe",
+        `Ignored a keyframe at byte ${frame.offset} (${frame.cols}x${frame.rows}): ${announced}.`,
+      );
+      return;
+    }
+    this.#expectedKeyframe = null;
+    this.#cursor.restartAt(frame.offset);
+    // The keyframe stands for everything before its offset, on this socket too.
+    this.#acks.sent(frame.offset);
+    const { offset, cols, rows, data } = frame;
+    this.#events.emit("keyframe", { offset, cols, rows, data });
   }
 
   /** Bytes are missing and the session never said they were trimmed: resume from our end. */

@@ -1,20 +1,22 @@
 /**
- * One xterm wired to one TerminalConnection: output through the flow-controlled writer, input
- * through the reply guard, size from the panel (writers) or from the session (viewers).
- * Plain TypeScript, so the Preact component that owns it stays thin.
+ * One xterm wired to one TerminalConnection: output and keyframes through the flow-controlled
+ * writer, input through the reply guard, size from the panel (writers) or from the session
+ * (viewers). Plain TypeScript, so the Preact component that owns it stays thin.
  */
 import { FitAddon } from "@xterm/addon-fit";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { Terminal, type IDisposable, type ITheme } from "@xterm/xterm";
+import type { TerminalSize } from "../../../protocol/index.ts";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
 import { forwardInput } from "./input-forwarder.ts";
+import { queueKeyframe, resizeTerminal } from "./keyframe-reset.ts";
 import { OutputWriter } from "./output-writer.ts";
 import { loadBestRenderer } from "./renderer.ts";
 import { followSize } from "./size-follower.ts";
 import { fontSizeFor, terminalOptions, THEME } from "./terminal-options.ts";
-import { bufferLines, registerProbe, testHooks } from "./test-hooks.ts";
+import { bufferLines, registerProbe, screenState, testHooks } from "./test-hooks.ts";
 
 /** How the terminal looks; anything absent takes the default. */
 export interface TerminalDisplay {
@@ -85,13 +87,24 @@ export function startTerminal(
     // Some mouse reports are not UTF-8; onBinary hands them over as one char per byte.
     terminal.onBinary((data) => forward(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))),
   ];
+  // What a keyframe resets the options to: what the terminal started with.
+  const fresh = {
+    convertEol: terminal.options.convertEol ?? false,
+    cursorBlink: terminal.options.cursorBlink ?? false,
+  };
+  // The size the connection asked for last (a writer's own, claimed at welcome, or the session's).
+  let wantedSize: TerminalSize | null = null;
   const unsubscribe = [
     connection.on("output", (chunk) => writer.push(chunk)),
-    connection.on("resize", ({ cols, rows }) =>
-      writer.afterOutput(() => {
-        if (terminal.cols !== cols || terminal.rows !== rows) terminal.resize(cols, rows);
-      }),
+    // Read the size now, not when the keyframe is written: a resize announced later is queued
+    // after the keyframe and applies there.
+    connection.on("keyframe", (keyframe) =>
+      queueKeyframe(writer, terminal, keyframe, fresh, wantedSize),
     ),
+    connection.on("resize", (size) => {
+      wantedSize = size;
+      writer.afterOutput(() => resizeTerminal(terminal, size));
+    }),
     connection.on("state", (snapshot) => {
       // A viewer's terminal produces no input at all, automatic answers included.
       const disable = snapshot.role === "viewer";
@@ -125,6 +138,7 @@ export function startTerminal(
     lines: () => bufferLines(terminal),
     offset: () => connection.offset,
     unparsedBytes: () => writer.pendingBytes + writer.queuedBytes,
+    screen: () => screenState(terminal),
   });
 
   connection.start();

@@ -3,7 +3,7 @@
  * `window.__webtermTest` before the bundle loaded (Playwright's addInitScript does), so real
  * pages expose no terminal internals.
  */
-import type { Terminal } from "@xterm/xterm";
+import type { IBufferCell, IModes, Terminal } from "@xterm/xterm";
 
 /** What a test can read of one terminal. */
 export interface TerminalProbe {
@@ -14,6 +14,23 @@ export interface TerminalProbe {
   offset(): number;
   /** Bytes handed to xterm or queued for it that it has not parsed yet. */
   unparsedBytes(): number;
+  /** What is on screen, cell attributes and cursor included. */
+  screen(): ScreenState;
+}
+
+/** The screen as two terminals showing the same thing would agree on it. */
+export interface ScreenState {
+  cols: number;
+  rows: number;
+  /** The active buffer: full-screen programs switch to the alternate one. */
+  buffer: "normal" | "alternate";
+  /** The cursor, on the screen (row 0 is the screen's top). */
+  cursor: { x: number; y: number };
+  /** Each screen row's text, trailing blanks trimmed. */
+  text: string[];
+  /** Each screen row's cells as runs of one look: `3×fg=p256:0 bg=p16:11 bold`, joined by ` | `. */
+  attrs: string[];
+  modes: IModes;
 }
 
 /** The registry a test defines on `window` before the page loads. */
@@ -65,4 +82,65 @@ export function bufferLines(terminal: Terminal): string[] {
     else lines.push(text);
   }
   return lines.map((line) => line.trimEnd());
+}
+
+/** The screen of `terminal` (its active buffer's bottom `rows` lines, whatever is scrolled to). */
+export function screenState(terminal: Terminal): ScreenState {
+  const buffer = terminal.buffer.active;
+  const cell = buffer.getNullCell();
+  const text: string[] = [];
+  const attrs: string[] = [];
+  for (let y = 0; y < terminal.rows; y++) {
+    const line = buffer.getLine(buffer.baseY + y);
+    text.push(line?.translateToString(true) ?? "");
+    const runs: string[] = [];
+    let look = "";
+    let count = 0;
+    for (let x = 0; x < terminal.cols; x++) {
+      const here = line?.getCell(x, cell);
+      const next = here ? lookOf(here) : "missing";
+      if (next === look) count++;
+      else {
+        if (count > 0) runs.push(`${count}×${look}`);
+        look = next;
+        count = 1;
+      }
+    }
+    if (count > 0) runs.push(`${count}×${look}`);
+    attrs.push(runs.join(" | "));
+  }
+  return {
+    cols: terminal.cols,
+    rows: terminal.rows,
+    buffer: buffer.type,
+    cursor: { x: buffer.cursorX, y: buffer.cursorY },
+    text,
+    attrs,
+    modes: { ...terminal.modes },
+  };
+}
+
+// Colour modes as xterm numbers them (getFgColorMode() >> 24): default, 16 colours, 256, RGB.
+const COLOUR_MODES = ["default", "p16", "p256", "rgb"];
+
+function colourOf(mode: number, value: number): string {
+  const name = COLOUR_MODES[(mode >>> 24) & 3] ?? "default";
+  return name === "default" ? name : `${name}:${value}`;
+}
+
+function lookOf(cell: IBufferCell): string {
+  const flags = [
+    cell.isBold() && "bold",
+    cell.isDim() && "dim",
+    cell.isItalic() && "italic",
+    cell.isUnderline() && "underline",
+    cell.isBlink() && "blink",
+    cell.isInverse() && "inverse",
+    cell.isInvisible() && "invisible",
+    cell.isStrikethrough() && "strikethrough",
+    cell.isOverline() && "overline",
+  ].filter(Boolean);
+  const fg = colourOf(cell.getFgColorMode(), cell.getFgColor());
+  const bg = colourOf(cell.getBgColorMode(), cell.getBgColor());
+  return [`fg=${fg}`, `bg=${bg}`, ...flags].join(" ");
 }

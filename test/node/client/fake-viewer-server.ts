@@ -2,6 +2,7 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import type { AddressInfo } from "node:net";
 import {
+  encodeKeyframeFrame,
   encodeOutputFrame,
   HEARTBEAT_REPLY,
   HEARTBEAT_REQUEST,
@@ -70,6 +71,8 @@ export class ViewerPeer {
       end?: number;
       replayFrom?: number;
       runner?: "online" | "offline";
+      /** Announces a keyframe; replayFrom defaults to its offset. */
+      keyframe?: { offset: number; cols: number; rows: number };
     } = {},
   ): void {
     const start = options.start ?? 0;
@@ -81,7 +84,9 @@ export class ViewerPeer {
       role: options.role ?? "writer",
       state: "running",
       history: { start, end },
-      replayFrom: options.replayFrom ?? Math.max(this.offset ?? start, start),
+      replayFrom:
+        options.replayFrom ?? options.keyframe?.offset ?? Math.max(this.offset ?? start, start),
+      ...(options.keyframe ? { keyframe: options.keyframe } : {}),
       size: { cols: 80, rows: 24 },
       runner: options.runner ?? "online",
       exit: null,
@@ -92,6 +97,11 @@ export class ViewerPeer {
   output(offset: number, text: string | Uint8Array): void {
     const data = typeof text === "string" ? new TextEncoder().encode(text) : text;
     this.socket.send(encodeOutputFrame(offset, data));
+  }
+
+  /** Sends a KEYFRAME frame: `text` rebuilds a cols×rows terminal's state after `offset` bytes. */
+  keyframe(offset: number, cols: number, rows: number, text: string): void {
+    this.socket.send(encodeKeyframeFrame(offset, cols, rows, new TextEncoder().encode(text)));
   }
 
   close(code: number, reason = ""): void {

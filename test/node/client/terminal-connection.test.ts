@@ -1,4 +1,4 @@
-/** The viewer's protocol over a real socket: resume, dedup, gaps, acks, close codes, roles, latency. */
+/** The viewer's protocol over a real socket: resume, dedup, gaps, keyframes, acks, close codes, roles, latency. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CloseCode,
@@ -14,6 +14,7 @@ import {
 import {
   TerminalConnection,
   type ConnectionNotice,
+  type KeyframeChunk,
   type OutputChunk,
   type ReconnectTiming,
 } from "../../../client/src/connection/terminal-connection.ts";
@@ -31,6 +32,9 @@ const decoder = new TextDecoder();
 interface Seen {
   text: string;
   chunks: OutputChunk[];
+  keyframes: KeyframeChunk[];
+  /** "keyframe@offset" and "output@offset", in the order they were emitted. */
+  order: string[];
   states: ConnectionSnapshot[];
   notices: ConnectionNotice[];
   sizes: TerminalSize[];
@@ -67,12 +71,29 @@ function connect(
     reconnect: options.reconnect ?? FAST,
     probe: { intervalMs: options.probeMs ?? 60_000, silentAfterProbes: 3 },
   });
-  const seen: Seen = { text: "", chunks: [], states: [], notices: [], sizes: [], latencies: [] };
+  const seen: Seen = {
+    text: "",
+    chunks: [],
+    keyframes: [],
+    order: [],
+    states: [],
+    notices: [],
+    sizes: [],
+    latencies: [],
+  };
   c.on("output", (chunk) => {
     seen.chunks.push(chunk);
+    seen.order.push(`output@${chunk.offset}`);
     seen.text += decoder.decode(chunk.data);
     // Stands in for xterm's write callback.
     if (options.ackAsProcessed !== false) c.acknowledge(chunk.offset + chunk.data.byteLength);
+  });
+  c.on("keyframe", (keyframe) => {
+    // Copied: the data is a view into the socket's message.
+    seen.keyframes.push({ ...keyframe, data: keyframe.data.slice() });
+    seen.order.push(`keyframe@${keyframe.offset}`);
+    // The writer reports a keyframe processed at its offset.
+    if (options.ackAsProcessed !== false) c.acknowledge(keyframe.offset);
   });
   c.on("state", (s) => seen.states.push(s));
   c.on("notice", (n) => seen.notices.push(n));
@@ -190,6 +211,125 @@ describe("resuming", () => {
     const second = await server.peer(2);
     expect(performance.now() - closedAt).toBeLessThan(2_000);
     expect(second.offset).toBe(5);
+  });
+});
+
+describe("keyframes", () => {
+  const SCREEN = "\x1b[?1049h\x1b[2;3Hrebuilt";
+
+  it("a late joiner gets the announced keyframe before the output from its offset, then resumes after that output", async () => {
+    const { c, seen } = connect();
+    const first = await server.peer(1);
+    expect(first.offset).toBe(0);
+    first.welcome({ start: 4096, end: 5006, keyframe: { offset: 5000, cols: 100, rows: 30 } });
+    first.keyframe(5000, 100, 30, SCREEN);
+    first.output(5000, "tail!!");
+    first.send({ type: "live", offset: 5006 });
+    await waitFor(() => c.snapshot.phase === "live", { what: "live" });
+    expect(seen.order).toEqual(["keyframe@5000", "output@5000"]);
+    expect(seen.keyframes).toHaveLength(1);
+    const [keyframe] = seen.keyframes;
+    expect({ ...keyframe, data: decoder.decode(keyframe!.data) }).toEqual({
+      offset: 5000,
+      cols: 100,
+      rows: 30,
+      data: SCREEN,
+    });
+    expect(seen.text).toBe("tail!!");
+    expect(c.offset).toBe(5006);
+    // Nothing was lost from the viewer's point of view: no trim notice.
+    expect(seen.notices).toEqual([]);
+
+    // The same keyframe again on this socket is not announced any more: refused.
+    first.keyframe(5000, 100, 30, SCREEN);
+    await waitFor(() => seen.notices.length === 1, { what: "a notice" });
+    expect(seen.notices[0]!.code).toBe("unexpected_keyframe");
+    expect(seen.keyframes).toHaveLength(1);
+
+    first.close(1001);
+    const second = await server.peer(2);
+    expect(second.offset).toBe(5006);
+  });
+
+  const mismatches: [string, { offset: number; cols: number; rows: number } | null][] = [
+    ["not announced", null],
+    ["another offset", { offset: 4000, cols: 100, rows: 30 }],
+    ["another width", { offset: 5000, cols: 80, rows: 30 }],
+    ["another height", { offset: 5000, cols: 100, rows: 24 }],
+  ];
+  for (const [name, announced] of mismatches) {
+    it(`a keyframe unlike the announced one (${name}) is ignored with a notice, and the output after it resumes from the viewer's own offset`, async () => {
+      const { c, seen } = connect();
+      const first = await server.peer(1);
+      first.welcome(
+        announced ? { start: 4096, end: 5006, keyframe: announced } : { start: 0, end: 0 },
+      );
+      first.keyframe(5000, 100, 30, SCREEN);
+      await waitFor(() => seen.notices.length === 1, { what: "a notice" });
+      expect(seen.notices[0]).toMatchObject({ level: "warning", code: "unexpected_keyframe" });
+      expect(seen.notices[0]!.text).toContain("5000");
+      expect(seen.keyframes).toEqual([]);
+      expect(c.offset).toBe(0);
+      // Output from the keyframe's offset is now a gap: the viewer resumes from what it has.
+      first.output(5000, "tail!!");
+      const second = await server.peer(2);
+      expect(second.offset).toBe(0);
+      expect(seen.text).toBe("");
+    });
+  }
+
+  it("the announced keyframe is refused after output on the same socket: it would rewind the screen", async () => {
+    const { seen } = connect();
+    const first = await server.peer(1);
+    first.welcome({ start: 0, end: 5006, keyframe: { offset: 5000, cols: 100, rows: 30 } });
+    first.output(0, "abc");
+    first.keyframe(5000, 100, 30, SCREEN);
+    await waitFor(() => seen.notices.length === 1, { what: "a notice" });
+    expect(seen.notices[0]!.code).toBe("unexpected_keyframe");
+    expect(seen.order).toEqual(["output@0"]);
+  });
+
+  it("a socket lost between the welcome and its keyframe resumes from the old offset, not the keyframe's", async () => {
+    const { c, seen } = connect();
+    const first = await server.peer(1);
+    await live(first, c, { end: 3 });
+    first.output(0, "abc");
+    await waitFor(() => seen.text === "abc");
+    first.close(1001);
+    const second = await server.peer(2);
+    expect(second.offset).toBe(3);
+    second.welcome({ start: 4096, end: 5006, keyframe: { offset: 5000, cols: 100, rows: 30 } });
+    await waitFor(() => c.snapshot.phase === "replaying", { what: "replaying" });
+    second.close(1001);
+    const third = await server.peer(3);
+    expect(third.offset).toBe(3);
+    expect(seen.keyframes).toEqual([]);
+  });
+
+  it("acks count the keyframe as everything before its offset: the first ack comes 256 KiB of output after it", async () => {
+    const { c, seen } = connect({ ackAsProcessed: false });
+    const peer = await server.peer(1);
+    const K = 3_000_000;
+    const frame = new Uint8Array(200 * 1024).fill(0x61);
+    peer.welcome({
+      start: K - 100,
+      end: K + 3 * frame.byteLength,
+      keyframe: { offset: K, cols: 80, rows: 24 },
+    });
+    peer.keyframe(K, 80, 24, SCREEN);
+    for (let i = 0; i < 3; i++) peer.output(K + i * frame.byteLength, frame);
+    await waitFor(() => seen.chunks.length === 3, { what: "three frames" });
+    expect(seen.chunks.map((chunk) => chunk.offset)).toEqual([
+      K,
+      K + frame.byteLength,
+      K + 2 * frame.byteLength,
+    ]);
+    c.acknowledge(K); // the keyframe: nothing new for the session, which replays from K
+    c.acknowledge(K + frame.byteLength); // 200 KiB after it: below the step
+    c.acknowledge(K + 2 * frame.byteLength); // 400 KiB: one ack
+    await waitFor(() => acks(peer).length === 1, { what: "one ack" });
+    expect(acks(peer)).toEqual([K + 2 * frame.byteLength]);
+    expect(c.offset).toBe(K + 3 * frame.byteLength);
   });
 });
 
