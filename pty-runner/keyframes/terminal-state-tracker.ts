@@ -6,6 +6,7 @@
 import { type Keyframe, KEYFRAME_SCROLLBACK_LINES } from "./keyframe.ts";
 import { serializeTerminal, type TrackedExtras } from "./keyframe-serializer.ts";
 import { createHeadlessTerminal, type HeadlessTerminal } from "./headless-terminal.ts";
+import { floodPrefixes } from "./flood-skip.ts";
 import { fromXterm, nextBoundary } from "./sequence-scanner.ts";
 import { Utf8Carry } from "../../protocol/utf8-whole.ts";
 import { checkInternals, coreOf, PARSER_GROUND } from "./xterm-internals.ts";
@@ -76,7 +77,7 @@ export class TerminalStateTracker {
     if (this.#failure === null) {
       try {
         const whole = this.#carry.take(bytes);
-        if (whole.length > 0) this.#core._writeBuffer.writeSync(whole);
+        if (whole.length > 0) this.#feed(whole);
       } catch (error) {
         this.#failure = {
           offset: this.#offset,
@@ -85,6 +86,61 @@ export class TerminalStateTracker {
       }
     }
     this.#offset += bytes.length;
+  }
+
+  /** Whether the tracker writes CR LF instead of flood lines no keyframe can show (flood-skip.ts). */
+  skipFloods = true;
+  /** Bytes of output replaced that way so far (for tests and measurements). */
+  skippedBytes = 0;
+
+  /**
+   * Parses whole characters, but a flood of plain lines that later lines push out of the screen
+   * and the scrollback is replaced by CR LFs that leave the cursor where it would leave it.
+   */
+  #feed(data: Uint8Array): void {
+    const write = (bytes: Uint8Array) => this.#core._writeBuffer.writeSync(bytes);
+    const rows = this.#terminal.rows;
+    // Enough line feeds to reach the bottom row, then to push a screen and the scrollback out.
+    const keep = 2 * rows + this.#scrollback + 1;
+    let at = 0;
+    if (this.skipFloods) {
+      for (const flood of floodPrefixes(data, keep)) {
+        write(data.subarray(at, flood.start));
+        // A run found by bytes alone may begin inside a sequence ("ESC [31m" ends in plain bytes):
+        // parse it line by line until the parser is back between sequences, then skip the rest.
+        let from = flood.start;
+        while (from < flood.end && !this.#plainLinesScroll()) {
+          const line = data.indexOf(0x0a, from) + 1;
+          write(data.subarray(from, line));
+          from = line;
+        }
+        if (from < flood.end) {
+          let lineFeeds = 0;
+          for (let i = from; i < flood.end; i++) if (data[i] === 0x0a) lineFeeds++;
+          write(crlf(Math.min(lineFeeds, rows)));
+          this.skippedBytes += flood.end - from;
+        }
+        at = flood.end;
+      }
+    }
+    write(at === 0 ? data : data.subarray(at));
+  }
+
+  /**
+   * Whether plain lines written now would only print and scroll the whole screen: the parser is
+   * between sequences, the scroll region is the whole screen and origin mode is off.
+   */
+  #plainLinesScroll(): boolean {
+    const input = this.#core._inputHandler;
+    const buffer = this.#core._bufferService.buffers.active;
+    return (
+      input._parser.currentState === PARSER_GROUND &&
+      input._utf8Decoder.interim[0] === 0 &&
+      !input._parseStack.paused &&
+      buffer.scrollTop === 0 &&
+      buffer.scrollBottom === this.#terminal.rows - 1 &&
+      !input._coreService.decPrivateModes.origin
+    );
   }
 
   /** The terminal was resized here, after the bytes written so far and before the next ones. */
@@ -205,4 +261,17 @@ export class TerminalStateTracker {
       return false;
     });
   }
+}
+
+const CRLF_CACHE = new Map<number, Uint8Array>();
+
+/** `count` CR LF pairs. */
+function crlf(count: number): Uint8Array {
+  let bytes = CRLF_CACHE.get(count);
+  if (!bytes) {
+    bytes = new Uint8Array(count * 2);
+    for (let i = 0; i < count; i++) bytes.set([0x0d, 0x0a], i * 2);
+    CRLF_CACHE.set(count, bytes);
+  }
+  return bytes;
 }
