@@ -1,4 +1,4 @@
-/** `npm run bench`: the real stack, seven scenarios against same-run baselines, a table in docs/benchmarks.md (`--quick`: tiny sizes, nothing written). */
+/** `npm run bench`: the real stack, eight scenarios against same-run baselines, a table in docs/benchmarks.md (`--quick`: tiny sizes, nothing written). */
 // Starts wrangler dev and a pty-runner locally, runs every scenario in interleaved rounds against
 // baselines measured in the same run, prints the table and writes it into docs/benchmarks.md.
 // Flags: `--quick`, `--only a,b` (scenario keys), `--out FILE` (Markdown), `--json FILE` (rows).
@@ -11,6 +11,7 @@ import { buildForBench, startBenchStack, type Stack } from "./bench/bench-stack.
 import { FULL_CONFIG, QUICK_CONFIG, type BenchContext } from "./bench/config.ts";
 import { benchEcho } from "./bench/echo.ts";
 import { benchFanOut } from "./bench/fan-out.ts";
+import { benchKeyframes } from "./bench/keyframe-joins.ts";
 import { benchLateJoin, LATE_JOIN_HISTORY_CAP_BYTES } from "./bench/late-join.ts";
 import { describeMachine } from "./bench/machine.ts";
 import { benchManySessions } from "./bench/many-sessions.ts";
@@ -59,7 +60,13 @@ for (const event of ["uncaughtException", "unhandledRejection"] as const) {
 
 log(`bench (${config.quick ? "quick" : "full"}) on ${machine}`);
 buildForBench();
-const biggest = Math.max(config.throughputBytes, config.fanOut.burstBytes, ...config.lateJoinBytes);
+const biggest = Math.max(
+  config.throughputBytes,
+  config.fanOut.burstBytes,
+  ...config.lateJoinBytes,
+  ...config.keyframes.historyBytes,
+  config.keyframes.throughputBytes,
+);
 const dataFile = writeDataFile(workDir, "data.txt", biggest);
 const ttyShare = ensureTtyShare(log);
 if (!ttyShare.ok) log(`note: ${ttyShare.note}`);
@@ -75,7 +82,13 @@ async function run(
   log(`${key} …`);
   const t0 = performance.now();
   try {
-    rows.push(...(await scenario(ctx)));
+    const measured = await scenario(ctx);
+    rows.push(...measured);
+    // A figure whose check failed (a wrong screen) fails the run, not just its row.
+    for (const row of measured.filter((r) => r.failed)) {
+      failures.push(`${key}: ${row.measure}: ${row.note ?? "check failed"}`);
+      log(`${key} FAILED: ${row.measure}: ${row.note ?? "check failed"}`);
+    }
   } catch (error) {
     const message = (error as Error).message.split("\n")[0]!;
     failures.push(`${key}: ${message}`);
@@ -103,6 +116,14 @@ try {
     // A 16 MiB history needs a cap above the default 8 MiB: a stack of its own.
     stack = await startBenchStack({ HISTORY_CAP_BYTES: String(LATE_JOIN_HISTORY_CAP_BYTES) });
     await run("late-join", benchLateJoin, { ...ctx, stack });
+    await stack.stop();
+    stack = null;
+  }
+  if (only.has("keyframes")) {
+    // Keyframes need a history that is trimmed: the production cap (the quick run's is smaller).
+    const cap = config.keyframes.historyCapBytes;
+    stack = await startBenchStack(cap === null ? {} : { HISTORY_CAP_BYTES: String(cap) });
+    await run("keyframes", benchKeyframes, { ...ctx, stack });
   }
 } finally {
   await cleanup();

@@ -16,6 +16,18 @@ export interface BenchConfig {
   echo: { warmup: number; perRound: number; paceMs: number; floodSettleMs: number };
   /** History sizes a late joiner replays. */
   lateJoinBytes: number[];
+  /**
+   * Keyframes: the history cap of their stack (null: the production default, wrangler.toml's 8
+   * MiB), the output each session gets before joiners come (the smallest under the cap, the others
+   * over it), read_output calls of each kind per size and round, and the bytes `cat` prints
+   * through a runner with keyframes and one without.
+   */
+  keyframes: {
+    historyCapBytes: number | null;
+    historyBytes: number[];
+    readOutputCalls: number;
+    throughputBytes: number;
+  };
   /** Viewer counts, the burst each receives, and the count that gets a stalled companion. */
   fanOut: { viewers: number[]; burstBytes: number; stallCompare: number };
   /** Idle shells opened on one runner. */
@@ -34,6 +46,12 @@ export const FULL_CONFIG: BenchConfig = {
   throughputBytes: 64 * MiB,
   echo: { warmup: 50, perRound: 100, paceMs: 10, floodSettleMs: 500 },
   lateJoinBytes: [1 * MiB, 4 * MiB, 16 * MiB],
+  keyframes: {
+    historyCapBytes: null,
+    historyBytes: [1 * MiB, 16 * MiB, 64 * MiB],
+    readOutputCalls: 50,
+    throughputBytes: 64 * MiB,
+  },
   fanOut: { viewers: [1, 10, 50], burstBytes: 8 * MiB, stallCompare: 50 },
   manySessions: 100,
   toolCall: { warmup: 20, perRound: 100 },
@@ -48,6 +66,13 @@ export const QUICK_CONFIG: BenchConfig = {
   throughputBytes: 1 * MiB,
   echo: { warmup: 5, perRound: 10, paceMs: 10, floodSettleMs: 200 },
   lateJoinBytes: [64 * 1024, 256 * 1024, 1 * MiB],
+  // A 128 KiB cap, so that the quick run's small histories are trimmed and joined from keyframes.
+  keyframes: {
+    historyCapBytes: 128 * 1024,
+    historyBytes: [32 * 1024, 512 * 1024, 1 * MiB],
+    readOutputCalls: 5,
+    throughputBytes: 1 * MiB,
+  },
   fanOut: { viewers: [1, 2, 4], burstBytes: 256 * 1024, stallCompare: 4 },
   manySessions: 5,
   toolCall: { warmup: 3, perRound: 10 },

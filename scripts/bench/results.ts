@@ -9,7 +9,7 @@ export interface Target {
 
 /** One figure in the table. */
 export interface Row {
-  /** Scenario key: throughput, echo, late-join, fan-out, many-sessions, tool-call, identity. */
+  /** Scenario key: throughput, echo, late-join, keyframes, fan-out, many-sessions, tool-call, identity. */
   scenario: string;
   /** What is measured, for a person. */
   measure: string;
@@ -20,6 +20,8 @@ export interface Row {
   context?: string;
   target?: Target;
   note?: string;
+  /** A check behind the figure failed (a wrong screen): no value, `note` says why, the run fails. */
+  failed?: boolean;
 }
 
 /** Every scenario the table must show (the quick test checks each has a row). */
@@ -27,6 +29,7 @@ export const SCENARIOS = [
   "throughput",
   "echo",
   "late-join",
+  "keyframes",
   "fan-out",
   "many-sessions",
   "tool-call",

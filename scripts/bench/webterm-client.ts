@@ -1,7 +1,8 @@
-/** A lean viewer of our protocol for benchmarks: output callbacks, acks every 256 KiB, resume after 4008. */
+/** A lean viewer of our protocol for benchmarks: output and keyframe callbacks, acks every 256 KiB, resume after 4008. */
 // Uses the `ws` package and keeps no copies of output. Like the browser client, it resumes at once
 // with its offset when the session closes it with 4008 (fell behind the retained history), and
-// counts what that skipped.
+// counts what that skipped: bytes the welcome's `history-trimmed` reports, or, when the session
+// answers a trimmed offset with a keyframe, the bytes between that offset and the keyframe's.
 import WebSocket from "ws";
 import {
   CloseCode,
@@ -32,6 +33,18 @@ export interface WebtermClientOptions {
 export interface Welcome {
   history: { start: number; end: number };
   replayFrom: number;
+  /** Set when the replay starts from a keyframe (a KEYFRAME frame comes next); null or absent otherwise. */
+  keyframe?: { offset: number; cols: number; rows: number } | null;
+  /** The terminal's size now. */
+  size: { cols: number; rows: number };
+}
+
+/** A KEYFRAME frame: the terminal's state after `offset` bytes, rebuilt by `data` (UTF-8) in a cols×rows terminal. */
+export interface KeyframeFrame {
+  offset: number;
+  cols: number;
+  rows: number;
+  data: Uint8Array;
 }
 
 /** Most resumes after 4008 before giving up (a bound, not an expectation). */
@@ -51,6 +64,11 @@ export class WebtermClient {
   readonly live: Promise<number>;
   /** Called for every output frame, before any ack is sent. */
   onOutput: (offset: number, data: Uint8Array) => void = () => {};
+  /** Called for every keyframe frame (it comes right after a welcome that announced it). */
+  onKeyframe: (keyframe: KeyframeFrame) => void = () => {};
+  /** Keyframe frames received, and their bytes (not counted in `received`). */
+  keyframes = 0;
+  keyframeBytes = 0;
   /** How often the session made this viewer resume (4008), and the bytes trimmed meanwhile. */
   resumes = 0;
   skippedBytes = 0;
@@ -59,6 +77,8 @@ export class WebtermClient {
   readonly #ack: "receipt" | "manual" | "never";
   #closing = false;
   #acked = 0;
+  /** The offset the current connection asked for (`?offset=N`), if any. */
+  #requested: number | undefined;
   #onWelcome!: (w: Welcome) => void;
   #onLive!: (offset: number) => void;
   #onFail!: (error: Error) => void;
@@ -78,6 +98,7 @@ export class WebtermClient {
 
   #connect(offset: number | undefined): WebSocket {
     const base = this.#options.url.replace(/^http/, "ws");
+    this.#requested = offset;
     const query = offset === undefined ? "" : `?offset=${offset}`;
     const ws = new WebSocket(
       `${base}/api/sessions/${this.#options.sessionId}/connect${query}`,
@@ -96,6 +117,10 @@ export class WebtermClient {
 
   #onControl(message: Record<string, any>): void {
     if (message.type === "welcome") {
+      // A trimmed offset answered with a keyframe: the bytes before the keyframe are skipped
+      // (without one, a `history-trimmed` message says what was).
+      if (message.keyframe && this.#requested !== undefined && message.replayFrom > this.#requested)
+        this.skippedBytes += message.replayFrom - this.#requested;
       this.end = message.replayFrom;
       this.#acked = message.replayFrom;
       this.welcomed ??= message as unknown as Welcome;
@@ -111,7 +136,16 @@ export class WebtermClient {
 
   #onFrame(data: Buffer): void {
     const decoded = decodeBinaryFrame(data);
-    if (!decoded.ok || decoded.frame.kind !== FrameKind.OUTPUT) return;
+    if (!decoded.ok) return;
+    if (decoded.frame.kind === FrameKind.KEYFRAME) {
+      const { offset, cols, rows, data: bytes } = decoded.frame;
+      this.keyframes++;
+      this.keyframeBytes += bytes.byteLength;
+      this.end = Math.max(this.end, offset);
+      this.onKeyframe({ offset, cols, rows, data: bytes });
+      return;
+    }
+    if (decoded.frame.kind !== FrameKind.OUTPUT) return;
     const { offset, data: bytes } = decoded.frame;
     this.end = offset + bytes.byteLength;
     this.received += bytes.byteLength;
