@@ -17,7 +17,7 @@ export interface FloodPrefix {
   lineFeeds: number;
 }
 
-function isPlain(byte: number): boolean {
+export function isPlain(byte: number): boolean {
   return (byte >= 0x20 && byte <= 0x7e) || byte === CR || byte === LF;
 }
 
@@ -39,14 +39,69 @@ export function floodPrefixes(data: Uint8Array, keep: number): FloodPrefix[] {
       if (data[i] === LF) feeds.push(i);
       i++;
     }
-    // The last line feed that still has `keep` after it, moved back to one preceded by CR.
-    for (let k = feeds.length - 1 - keep; k >= 0; k--) {
+    // The last line feed that still has `keep` after it, moved back to one preceded by CR. The
+    // stretch starts after the run's first line feed: a write that ends inside a line can leave
+    // xterm in a state (a character it may still join) that a later write would not see.
+    for (let k = feeds.length - 1 - keep; k >= 1; k--) {
       const at = feeds[k]!;
-      if (at > start && data[at - 1] === CR) {
-        found.push({ start, end: at + 1, lineFeeds: k + 1 });
+      if (data[at - 1] === CR) {
+        found.push({ start: feeds[0]! + 1, end: at + 1, lineFeeds: k });
         break;
       }
     }
   }
   return found;
+}
+
+/**
+ * Where the tracker may start holding back the plain bytes at the end of `data`: after the first
+ * line feed of the trailing plain run (a line's start, for the reason above); data.length if none.
+ */
+export function trailingPlainStart(data: Uint8Array): number {
+  let i = data.length;
+  while (i > 0 && isPlain(data[i - 1]!)) i--;
+  const lineFeed = data.indexOf(LF, i);
+  return lineFeed < 0 ? data.length : lineFeed + 1;
+}
+
+/**
+ * Plain bytes held back at the end of the output, unparsed, until it is clear whether more lines
+ * push them out of every keyframe (a flood arrives in PTY reads of a few KiB, far fewer lines than
+ * a screen and the scrollback). Counting line feeds as they come keeps the cost linear.
+ */
+export class PlainTail {
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
+  #lineFeeds = 0;
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get lineFeeds(): number {
+    return this.#lineFeeds;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.#bytes += chunk.length;
+    for (let i = chunk.indexOf(LF); i >= 0; i = chunk.indexOf(LF, i + 1)) this.#lineFeeds++;
+  }
+
+  /** Everything held, then `more`, as one array; holds nothing after. */
+  takeAll(more?: Uint8Array): Uint8Array {
+    const parts = more && more.length > 0 ? [...this.#chunks, more] : this.#chunks;
+    this.#chunks = [];
+    this.#bytes = 0;
+    this.#lineFeeds = 0;
+    if (parts.length === 1) return parts[0]!;
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    return out;
+  }
 }

@@ -6,7 +6,7 @@
 import { type Keyframe, KEYFRAME_SCROLLBACK_LINES } from "./keyframe.ts";
 import { serializeTerminal, type TrackedExtras } from "./keyframe-serializer.ts";
 import { createHeadlessTerminal, type HeadlessTerminal } from "./headless-terminal.ts";
-import { floodPrefixes } from "./flood-skip.ts";
+import { type FloodPrefix, floodPrefixes, PlainTail, trailingPlainStart } from "./flood-skip.ts";
 import { fromXterm, nextBoundary } from "./sequence-scanner.ts";
 import { Utf8Carry } from "../../protocol/utf8-whole.ts";
 import { checkInternals, coreOf, PARSER_GROUND } from "./xterm-internals.ts";
@@ -59,6 +59,7 @@ export class TerminalStateTracker {
 
   /** The tracker's terminal, to read (tests and benchmarks); writing to it directly breaks the offsets. */
   get terminal(): HeadlessTerminal {
+    this.#flush();
     return this.#terminal;
   }
 
@@ -93,35 +94,85 @@ export class TerminalStateTracker {
   /** Bytes of output replaced that way so far (for tests and measurements). */
   skippedBytes = 0;
 
+  /** Plain lines written and not parsed yet: a flood's end (flood-skip.ts). */
+  readonly #plain = new PlainTail();
+
+  /** Lines after a flood's prefix that push it out: to the bottom row, then a screen and the scrollback. */
+  #keepLines(): number {
+    return 2 * this.#terminal.rows + this.#scrollback + 1;
+  }
+
   /**
-   * Parses whole characters, but a flood of plain lines that later lines push out of the screen
-   * and the scrollback is replaced by CR LFs that leave the cursor where it would leave it.
+   * Parses whole characters, but holds a trailing run of plain lines back until it is clear
+   * whether later lines push it out of every keyframe; a flood's lines that are pushed out are
+   * replaced by CR LFs that leave the cursor where they would (#parse).
    */
   #feed(data: Uint8Array): void {
-    const write = (bytes: Uint8Array) => this.#core._writeBuffer.writeSync(bytes);
+    if (!this.skipFloods) return this.#parse(data, []);
+    const tail = trailingPlainStart(data);
+    if (tail > 0) this.#parseWithFloods(this.#plain.takeAll(data.subarray(0, tail)));
+    this.#plain.push(data.subarray(tail));
+    const keep = this.#keepLines();
+    if (this.#plain.lineFeeds >= 2 * keep) {
+      // Parse (skipping) all but the last `keep` lines; hold those back for the next write.
+      const all = this.#plain.takeAll();
+      const [flood] = floodPrefixes(all, keep);
+      if (flood) {
+        this.#parse(all.subarray(0, flood.end), [flood]);
+        this.#plain.push(all.subarray(flood.end));
+      } else this.#parseWithFloods(all);
+    } else if (this.#plain.bytes > MAX_HELD_BYTES) {
+      this.#parseWithFloods(this.#plain.takeAll());
+    }
+  }
+
+  /** Parses what is held back: before anything reads the state, resizes, or takes a keyframe. */
+  #flush(): void {
+    if (this.#plain.bytes === 0 || this.#failure !== null) return;
+    const held = this.#plain.takeAll();
+    try {
+      this.#parseWithFloods(held);
+    } catch (error) {
+      this.#failure = {
+        offset: this.#offset - held.length,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  #parseWithFloods(data: Uint8Array): void {
+    this.#parse(data, this.skipFloods ? floodPrefixes(data, this.#keepLines()) : []);
+  }
+
+  /** Writes `data` to xterm, each of `floods` (plain lines pushed out later in `data`) as CR LFs. */
+  #parse(data: Uint8Array, floods: FloodPrefix[]): void {
+    const write = (bytes: Uint8Array) => {
+      if (bytes.length > 0) this.#core._writeBuffer.writeSync(bytes);
+    };
     const rows = this.#terminal.rows;
-    // Enough line feeds to reach the bottom row, then to push a screen and the scrollback out.
-    const keep = 2 * rows + this.#scrollback + 1;
     let at = 0;
-    if (this.skipFloods) {
-      for (const flood of floodPrefixes(data, keep)) {
-        write(data.subarray(at, flood.start));
-        // A run found by bytes alone may begin inside a sequence ("ESC [31m" ends in plain bytes):
-        // parse it line by line until the parser is back between sequences, then skip the rest.
-        let from = flood.start;
-        while (from < flood.end && !this.#plainLinesScroll()) {
-          const line = data.indexOf(0x0a, from) + 1;
-          write(data.subarray(from, line));
-          from = line;
-        }
-        if (from < flood.end) {
-          let lineFeeds = 0;
-          for (let i = from; i < flood.end; i++) if (data[i] === 0x0a) lineFeeds++;
-          write(crlf(Math.min(lineFeeds, rows)));
-          this.skippedBytes += flood.end - from;
-        }
-        at = flood.end;
+    for (const flood of floods) {
+      write(data.subarray(at, flood.start));
+      // A run found by bytes alone may begin inside a sequence ("ESC [31m" ends in plain bytes):
+      // parse it line by line until the parser is back between sequences, then skip the rest.
+      let from = flood.start;
+      while (from < flood.end && !this.#plainLinesScroll()) {
+        const line = data.indexOf(0x0a, from) + 1;
+        write(data.subarray(from, line));
+        from = line;
       }
+      if (from < flood.end) {
+        let lineFeeds = 0;
+        for (
+          let i = data.indexOf(0x0a, from);
+          i >= 0 && i < flood.end;
+          i = data.indexOf(0x0a, i + 1)
+        )
+          lineFeeds++;
+        write(crlf(Math.min(lineFeeds, rows)));
+        this.skippedBytes += flood.end - from;
+      }
+      at = flood.end;
     }
     write(at === 0 ? data : data.subarray(at));
   }
@@ -145,6 +196,7 @@ export class TerminalStateTracker {
 
   /** The terminal was resized here, after the bytes written so far and before the next ones. */
   resize(cols: number, rows: number): void {
+    this.#flush();
     if (this.#failure !== null || (cols === this.#terminal.cols && rows === this.#terminal.rows))
       return;
     try {
@@ -159,6 +211,7 @@ export class TerminalStateTracker {
 
   /** Whether a keyframe can be taken now: the parser is between sequences and characters. */
   get atBoundary(): boolean {
+    this.#flush();
     if (this.#failure !== null) return false;
     const input = this.#core._inputHandler;
     return (
@@ -208,6 +261,7 @@ export class TerminalStateTracker {
    * `atBoundary`.
    */
   keyframeWithin(maxBytes: number): Keyframe | null {
+    this.#flush();
     if (this.#failure !== null) {
       throw new Error(
         `no keyframe: xterm failed at offset ${this.#failure.offset} (${this.#failure.error})`,
@@ -275,3 +329,6 @@ function crlf(count: number): Uint8Array {
   }
   return bytes;
 }
+
+/** Most plain bytes held back without enough line feeds to skip any (very long lines): then parsed. */
+const MAX_HELD_BYTES = 1024 * 1024;

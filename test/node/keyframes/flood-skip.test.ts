@@ -1,6 +1,6 @@
 /** The tracker's flood skip: plain lines that later lines push out of the screen and the scrollback are not parsed, and the state (every cell, the cursor, the keyframe) is exactly what parsing them would have left. */
 import { describe, expect, it } from "vitest";
-import { floodPrefixes } from "../../../pty-runner/keyframes/flood-skip.ts";
+import { floodPrefixes, trailingPlainStart } from "../../../pty-runner/keyframes/flood-skip.ts";
 import { createHeadlessTerminal } from "../../../pty-runner/keyframes/headless-terminal.ts";
 import { TerminalStateTracker } from "../../../pty-runner/keyframes/terminal-state-tracker.ts";
 import { playText } from "../../harness/keyframe-replay.ts";
@@ -12,22 +12,30 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 describe("floodPrefixes", () => {
   it("finds the longest prefix of a plain run that ends in CR LF and leaves `keep` line feeds after it", () => {
     const data = bytes("\x1b[31mred\r\na\r\nb\r\nc\r\nd\r\ne\x1b[0m");
-    // Plain run, by bytes alone: "[31mred\r\na\r\nb\r\nc\r\nd\r\ne" (5 LFs; the tracker parses
-    // its first line, which ends a sequence). Keep 2: the prefix ends after "b\r\n".
+    // Plain run, by bytes alone: "[31mred\r\na\r\nb\r\nc\r\nd\r\ne" (5 LFs). The stretch starts
+    // after its first line ("[31mred\r\n", which ends a sequence); keep 2: it ends after "b\r\n".
     const [flood] = floodPrefixes(data, 2);
     const text = new TextDecoder().decode(data);
-    expect(flood).toEqual({ start: 1, end: text.indexOf("c\r\n"), lineFeeds: 3 });
+    expect(flood).toEqual({
+      start: text.indexOf("a\r\n"),
+      end: text.indexOf("c\r\n"),
+      lineFeeds: 2,
+    });
     expect(floodPrefixes(data, 5)).toEqual([]);
   });
 
   it("never ends a prefix after a bare LF, and finds none in runs with too few line feeds", () => {
     const data = bytes("a\nb\nc\nd\r\ne\nf\n");
     const [flood] = floodPrefixes(data, 2);
-    expect(new TextDecoder().decode(data.subarray(flood!.start, flood!.end))).toBe(
-      "a\nb\nc\nd\r\n",
-    );
+    expect(new TextDecoder().decode(data.subarray(flood!.start, flood!.end))).toBe("b\nc\nd\r\n");
     expect(floodPrefixes(bytes("a\r\nb\r\n"), 2)).toEqual([]);
     expect(floodPrefixes(bytes("\x1b]0;a title\r\nb\r\nc\r\nd\x07"), 1)).toHaveLength(1);
+  });
+
+  it("holds back a trailing plain run from its first line feed on, and nothing of one without", () => {
+    const text = bytes("\x1b[1mbold 👍🏽 tail\r\nline\r\nlast");
+    expect(trailingPlainStart(text)).toBe(text.length - bytes("line\r\nlast").length);
+    expect(trailingPlainStart(bytes("👍🏽 hello"))).toBe(bytes("👍🏽 hello").length);
   });
 });
 
