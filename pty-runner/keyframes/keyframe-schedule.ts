@@ -1,4 +1,4 @@
-/** One session's tracker and when it takes keyframes: on request, and on its own every N bytes, always at the first boundary at or after the point asked for. */
+/** One session's tracker and when it takes keyframes: on request, and on its own every N bytes (spaced out in floods), always at the first boundary at or after the point asked for. */
 // Kept apart from the worker's message loop so the decisions can be read (and run) on their own.
 import type { Keyframe } from "./keyframe.ts";
 import { TerminalStateTracker } from "./terminal-state-tracker.ts";
@@ -22,7 +22,23 @@ export interface ScheduleOptions {
   everyBytes: number;
   /** Largest keyframe (UTF-8 bytes); scrollback lines are dropped to fit. */
   maxBytes: number;
+  /**
+   * Least time between keyframes taken on their own (ms), unless 8 intervals of output passed;
+   * default: 20 times the last keyframe's serializing time, at least 100 ms. 0: every interval.
+   */
+  minAutoGapMs?: number;
 }
+
+/**
+ * In a flood, a keyframe every interval would cost more than parsing (a keyframe with its
+ * scrollback takes tens of milliseconds; the flood skip makes parsing a flood almost free), so
+ * keyframes taken on their own are spaced to about 5% of the worker's time; a timer only decides
+ * how far back the newest keyframe may lie, never what it holds. Past 8 intervals one is taken
+ * anyway, so the session's history, which is kept from the newest keyframe on, stays bounded.
+ */
+const AUTO_DUTY_FACTOR = 20;
+const MIN_AUTO_GAP_MS = 100;
+const FORCED_AFTER_INTERVALS = 8;
 
 export class KeyframeSchedule {
   readonly #tracker: TerminalStateTracker;
@@ -36,6 +52,9 @@ export class KeyframeSchedule {
   #autoWanted = false;
   #nextAuto: number;
   #failedReported = false;
+  readonly #minAutoGapMs: number | undefined;
+  #lastTakenAt = Number.NEGATIVE_INFINITY;
+  #lastSerializeMs = 0;
   /** Milliseconds spent parsing and taking keyframes. */
   busyMs = 0;
 
@@ -44,6 +63,7 @@ export class KeyframeSchedule {
     this.#events = events;
     this.#everyBytes = options.everyBytes;
     this.#maxBytes = options.maxBytes;
+    this.#minAutoGapMs = options.minAutoGapMs;
     this.#nextAuto = options.everyBytes > 0 ? options.everyBytes : Number.POSITIVE_INFINITY;
   }
 
@@ -68,8 +88,12 @@ export class KeyframeSchedule {
       if (untilAuto <= rest.length) {
         this.#tracker.write(rest.subarray(0, untilAuto));
         rest = rest.subarray(untilAuto);
-        this.#autoWanted = true;
-        if (this.#tracker.atBoundary) this.#take();
+        if (this.#autoDue()) {
+          this.#autoWanted = true;
+          if (this.#tracker.atBoundary) this.#take();
+        } else {
+          this.#nextAuto += this.#everyBytes;
+        }
       } else {
         this.#tracker.write(rest);
         rest = rest.subarray(rest.length);
@@ -101,10 +125,21 @@ export class KeyframeSchedule {
     this.#tracker.dispose();
   }
 
+  /** Whether the keyframe due on its own now is taken, or put off to the next interval. */
+  #autoDue(): boolean {
+    const since = this.#tracker.offset - this.#lastOffset;
+    if (since >= FORCED_AFTER_INTERVALS * this.#everyBytes) return true;
+    const gap =
+      this.#minAutoGapMs ?? Math.max(MIN_AUTO_GAP_MS, AUTO_DUTY_FACTOR * this.#lastSerializeMs);
+    return performance.now() - this.#lastTakenAt >= gap;
+  }
+
   #take(): void {
     const t0 = performance.now();
     const keyframe = this.#tracker.keyframeWithin(this.#maxBytes);
     const serializeMs = performance.now() - t0;
+    this.#lastTakenAt = performance.now();
+    this.#lastSerializeMs = serializeMs;
     const ids = this.#waiting;
     this.#waiting = [];
     this.#autoWanted = false;

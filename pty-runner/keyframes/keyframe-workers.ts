@@ -30,6 +30,8 @@ export interface SessionKeyframesOptions {
   everyBytes?: number;
   /** Largest keyframe in UTF-8 bytes; scrollback lines are dropped to fit (default MAX_KEYFRAME_BYTES). */
   maxBytes?: number;
+  /** Least time between keyframes taken on their own (keyframe-schedule.ts; tests pass 0). */
+  minAutoGapMs?: number;
   /**
    * Bytes posted but not yet parsed above which the session's keyframes are given up (its worker
    * fell behind a flood): the session then keeps its history as if there were no keyframes.
@@ -140,6 +142,7 @@ export class SessionKeyframes {
         scrollback: options.scrollback ?? KEYFRAME_SCROLLBACK_LINES,
         everyBytes: options.everyBytes ?? MAX_KEYFRAME_INTERVAL_BYTES,
         maxBytes: options.maxBytes ?? MAX_KEYFRAME_BYTES,
+        ...(options.minAutoGapMs !== undefined ? { minAutoGapMs: options.minAutoGapMs } : {}),
       },
     });
   }

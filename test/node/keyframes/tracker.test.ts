@@ -174,7 +174,7 @@ describe("the worker thread", () => {
   });
 
   it("takes keyframes on its own every N bytes, each at the first boundary after the N bytes", async () => {
-    const session = workers.open({ cols: 80, rows: 24, everyBytes: 4096 });
+    const session = workers.open({ cols: 80, rows: 24, everyBytes: 4096, minAutoGapMs: 0 });
     const offsets: number[] = [];
     session.onKeyframe((keyframe) => offsets.push(keyframe.offset));
     try {
@@ -188,6 +188,26 @@ describe("the worker thread", () => {
         const previous = i === 0 ? 0 : offsets[i - 1]!;
         expect(offset - previous).toBeGreaterThanOrEqual(4096);
         expect(offset - previous).toBeLessThan(4096 + 40);
+      }
+    } finally {
+      session.close();
+    }
+  });
+
+  it("spaces keyframes taken on their own in a flood, but takes one every 8 intervals anyway", async () => {
+    const session = workers.open({ cols: 80, rows: 24, everyBytes: 4096, minAutoGapMs: 1e9 });
+    const offsets: number[] = [];
+    session.onKeyframe((keyframe) => offsets.push(keyframe.offset));
+    try {
+      for (let i = 0; i < 2000; i++)
+        session.write(bytes(`line ${String(i).padStart(4, "0")} \x1b[32mgreen\x1b[0m text\r\n`));
+      await session.requestKeyframe();
+      const automatic = offsets.slice(0, -1);
+      // The first comes at once (no keyframe yet); then one per 8 intervals: the gap never passes.
+      expect(automatic.length).toBeGreaterThanOrEqual(Math.floor(session.posted / (8 * 4096)) - 1);
+      for (let i = 1; i < automatic.length; i++) {
+        expect(automatic[i]! - automatic[i - 1]!).toBeGreaterThanOrEqual(8 * 4096);
+        expect(automatic[i]! - automatic[i - 1]!).toBeLessThan(8 * 4096 + 4096 + 40);
       }
     } finally {
       session.close();
