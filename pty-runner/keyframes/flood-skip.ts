@@ -54,12 +54,35 @@ export function floodPrefixes(data: Uint8Array, keep: number): FloodPrefix[] {
 }
 
 /**
+ * For `data` made only of plain bytes: the stretch floodPrefixes would find (after the first line
+ * feed, ending in CR LF, `keep` line feeds or more after it), found from the end with a few
+ * searches instead of a scan of every byte; null if there is none.
+ */
+export function plainPrefix(data: Uint8Array, keep: number): FloodPrefix | null {
+  let at = data.length;
+  for (let k = 0; k <= keep; k++) {
+    at = at > 0 ? data.lastIndexOf(LF, at - 1) : -1;
+    if (at < 0) return null;
+  }
+  const first = data.indexOf(LF);
+  while (at > first && data[at - 1] !== CR) at = data.lastIndexOf(LF, at - 1);
+  if (at <= first) return null;
+  let lineFeeds = 0;
+  for (let i = data.indexOf(LF, first + 1); i >= 0 && i <= at; i = data.indexOf(LF, i + 1)) {
+    lineFeeds++;
+  }
+  return { start: first + 1, end: at + 1, lineFeeds };
+}
+
+/**
  * Where the tracker may start holding back the plain bytes at the end of `data`: after the first
  * line feed of the trailing plain run (a line's start, for the reason above); data.length if none.
+ * When `continuing` (plain bytes are held already) and `data` is all plain, from its start.
  */
-export function trailingPlainStart(data: Uint8Array): number {
+export function trailingPlainStart(data: Uint8Array, continuing = false): number {
   let i = data.length;
   while (i > 0 && isPlain(data[i - 1]!)) i--;
+  if (i === 0 && continuing) return 0;
   const lineFeed = data.indexOf(LF, i);
   return lineFeed < 0 ? data.length : lineFeed + 1;
 }

@@ -6,7 +6,13 @@
 import { type Keyframe, KEYFRAME_SCROLLBACK_LINES } from "./keyframe.ts";
 import { serializeTerminal, type TrackedExtras } from "./keyframe-serializer.ts";
 import { createHeadlessTerminal, type HeadlessTerminal } from "./headless-terminal.ts";
-import { type FloodPrefix, floodPrefixes, PlainTail, trailingPlainStart } from "./flood-skip.ts";
+import {
+  type FloodPrefix,
+  floodPrefixes,
+  PlainTail,
+  plainPrefix,
+  trailingPlainStart,
+} from "./flood-skip.ts";
 import { fromXterm, nextBoundary } from "./sequence-scanner.ts";
 import { Utf8Carry } from "../../protocol/utf8-whole.ts";
 import { checkInternals, coreOf, PARSER_GROUND } from "./xterm-internals.ts";
@@ -109,14 +115,14 @@ export class TerminalStateTracker {
    */
   #feed(data: Uint8Array): void {
     if (!this.skipFloods) return this.#parse(data, []);
-    const tail = trailingPlainStart(data);
+    const tail = trailingPlainStart(data, this.#plain.bytes > 0);
     if (tail > 0) this.#parseWithFloods(this.#plain.takeAll(data.subarray(0, tail)));
     this.#plain.push(data.subarray(tail));
     const keep = this.#keepLines();
     if (this.#plain.lineFeeds >= 2 * keep) {
       // Parse (skipping) all but the last `keep` lines; hold those back for the next write.
       const all = this.#plain.takeAll();
-      const [flood] = floodPrefixes(all, keep);
+      const flood = plainPrefix(all, keep);
       if (flood) {
         this.#parse(all.subarray(0, flood.end), [flood]);
         this.#plain.push(all.subarray(flood.end));
@@ -156,19 +162,14 @@ export class TerminalStateTracker {
       // A run found by bytes alone may begin inside a sequence ("ESC [31m" ends in plain bytes):
       // parse it line by line until the parser is back between sequences, then skip the rest.
       let from = flood.start;
+      let lineFeeds = flood.lineFeeds;
       while (from < flood.end && !this.#plainLinesScroll()) {
         const line = data.indexOf(0x0a, from) + 1;
         write(data.subarray(from, line));
         from = line;
+        lineFeeds--;
       }
       if (from < flood.end) {
-        let lineFeeds = 0;
-        for (
-          let i = data.indexOf(0x0a, from);
-          i >= 0 && i < flood.end;
-          i = data.indexOf(0x0a, i + 1)
-        )
-          lineFeeds++;
         write(crlf(Math.min(lineFeeds, rows)));
         this.skippedBytes += flood.end - from;
       }

@@ -1,6 +1,10 @@
 /** The tracker's flood skip: plain lines that later lines push out of the screen and the scrollback are not parsed, and the state (every cell, the cursor, the keyframe) is exactly what parsing them would have left. */
 import { describe, expect, it } from "vitest";
-import { floodPrefixes, trailingPlainStart } from "../../../pty-runner/keyframes/flood-skip.ts";
+import {
+  floodPrefixes,
+  plainPrefix,
+  trailingPlainStart,
+} from "../../../pty-runner/keyframes/flood-skip.ts";
 import { createHeadlessTerminal } from "../../../pty-runner/keyframes/headless-terminal.ts";
 import { TerminalStateTracker } from "../../../pty-runner/keyframes/terminal-state-tracker.ts";
 import { playText } from "../../harness/keyframe-replay.ts";
@@ -32,10 +36,31 @@ describe("floodPrefixes", () => {
     expect(floodPrefixes(bytes("\x1b]0;a title\r\nb\r\nc\r\nd\x07"), 1)).toHaveLength(1);
   });
 
+  it("finds in a plain buffer, searching from the end, what floodPrefixes finds scanning it", () => {
+    const next = random(5);
+    for (let n = 0; n < 300; n++) {
+      let text = "";
+      const lines = Math.floor(next() * 40);
+      for (let i = 0; i < lines; i++) {
+        text += "x".repeat(Math.floor(next() * 5));
+        const end = next();
+        text += end < 0.6 ? "\r\n" : end < 0.8 ? "\n" : "\r";
+      }
+      const data = bytes(text);
+      const keep = Math.floor(next() * 10);
+      expect(plainPrefix(data, keep), JSON.stringify(text)).toEqual(
+        floodPrefixes(data, keep)[0] ?? null,
+      );
+    }
+  });
+
   it("holds back a trailing plain run from its first line feed on, and nothing of one without", () => {
     const text = bytes("\x1b[1mbold 👍🏽 tail\r\nline\r\nlast");
     expect(trailingPlainStart(text)).toBe(text.length - bytes("line\r\nlast").length);
     expect(trailingPlainStart(bytes("👍🏽 hello"))).toBe(bytes("👍🏽 hello").length);
+    // More of a flood already held: all of it.
+    expect(trailingPlainStart(bytes("ne\r\nnext\r\n"), true)).toBe(0);
+    expect(trailingPlainStart(bytes("ne\r\nnext\r\n"), false)).toBe(4);
   });
 });
 
