@@ -17,8 +17,14 @@ export interface FloodPrefix {
   lineFeeds: number;
 }
 
+/** 1 for the bytes a plain run is made of: printable ASCII, CR and LF. */
+const PLAIN = new Uint8Array(256);
+for (let byte = 0x20; byte <= 0x7e; byte++) PLAIN[byte] = 1;
+PLAIN[CR] = 1;
+PLAIN[LF] = 1;
+
 export function isPlain(byte: number): boolean {
-  return (byte >= 0x20 && byte <= 0x7e) || byte === CR || byte === LF;
+  return PLAIN[byte] === 1;
 }
 
 /**
@@ -81,7 +87,7 @@ export function plainPrefix(data: Uint8Array, keep: number): FloodPrefix | null 
  */
 export function trailingPlainStart(data: Uint8Array, continuing = false): number {
   let i = data.length;
-  while (i > 0 && isPlain(data[i - 1]!)) i--;
+  while (i > 0 && PLAIN[data[i - 1]!] === 1) i--;
   if (i === 0 && continuing) return 0;
   const lineFeed = data.indexOf(LF, i);
   return lineFeed < 0 ? data.length : lineFeed + 1;

@@ -12,6 +12,8 @@ import { KEYFRAME_SCROLLBACK_LINES, type Keyframe } from "./keyframe.ts";
 import type { FromWorker, ToWorker } from "./keyframe-messages.ts";
 
 const MiB = 1024 * 1024;
+/** Output is sent to the worker in batches of up to this many bytes. */
+const BATCH_BYTES = 256 * 1024;
 
 /** Options of the worker pool. */
 export interface KeyframeWorkersOptions {
@@ -207,8 +209,35 @@ export class SessionKeyframes {
       );
       return;
     }
-    const copy = new Uint8Array(bytes);
-    this.#post({ type: "output", session: this.id, bytes: copy }, [copy.buffer]);
+    this.#append(bytes);
+  }
+
+  #batch: Uint8Array | null = null;
+  #batched = 0;
+
+  // One copy, into a batch: a flood arrives in PTY reads of a few KiB, and a message per read cost
+  // the runner more than the copy. A batch goes when full, at the end of this turn of the event
+  // loop, and before any other message, so offsets stay in order.
+  #append(bytes: Uint8Array): void {
+    if (this.#batch !== null && this.#batched + bytes.length > this.#batch.length) {
+      this.#flushBatch();
+    }
+    if (this.#batch === null) {
+      this.#batch = new Uint8Array(Math.max(BATCH_BYTES, bytes.length));
+      this.#batched = 0;
+      setImmediate(() => this.#flushBatch());
+    }
+    this.#batch.set(bytes, this.#batched);
+    this.#batched += bytes.length;
+  }
+
+  #flushBatch(): void {
+    const batch = this.#batch;
+    if (batch === null) return;
+    this.#batch = null;
+    if (this.#failure !== null || this.#batched === 0) return;
+    const bytes = batch.length === this.#batched ? batch : batch.slice(0, this.#batched);
+    this.#post({ type: "output", session: this.id, bytes }, [bytes.buffer as ArrayBuffer]);
   }
 
   /** The terminal was resized after the bytes written so far. */
@@ -301,6 +330,7 @@ export class SessionKeyframes {
   }
 
   #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (message.type !== "output") this.#flushBatch();
     this.#slot.worker.postMessage(message, transfer);
   }
 }
