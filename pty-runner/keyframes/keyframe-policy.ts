@@ -25,6 +25,8 @@ export class QuietKeyframes {
   readonly #minBytes: number;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #asking = false;
+  /** When output last came (performance.now()). */
+  #lastOutputAt = 0;
 
   constructor(session: SessionKeyframes, options: QuietKeyframeOptions = {}) {
     this.#session = session;
@@ -32,10 +34,23 @@ export class QuietKeyframes {
     this.#minBytes = options.minBytes ?? 16 * 1024;
   }
 
-  /** Output just went to the session's keyframes: the quiet period starts again. */
+  /**
+   * Output just went to the session's keyframes: the quiet period starts again. Called for every
+   * PTY read, so it only notes the time; the one timer re-arms itself until output has stopped
+   * (a new timer per read cost the runner more than parsing a flood).
+   */
   output(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#quiet(), this.#quietMs);
+    this.#lastOutputAt = performance.now();
+    if (this.#timer === null) this.#arm(this.#quietMs);
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      const left = this.#lastOutputAt + this.#quietMs - performance.now();
+      if (left > 0) this.#arm(left);
+      else this.#quiet();
+    }, ms);
     this.#timer.unref();
   }
 
@@ -45,7 +60,6 @@ export class QuietKeyframes {
   }
 
   #quiet(): void {
-    this.#timer = null;
     const session = this.#session;
     const since = session.posted - (session.latest?.offset ?? 0);
     if (this.#asking || since < this.#minBytes || session.failure !== null) return;
