@@ -14,6 +14,8 @@ import type { FromWorker, ToWorker } from "./keyframe-messages.ts";
 const MiB = 1024 * 1024;
 /** Output is sent to the worker in batches of up to this many bytes. */
 const BATCH_BYTES = 256 * 1024;
+/** ... or after this long (ms): nothing waits for the worker sooner (keyframe requests flush first). */
+const BATCH_DELAY_MS = 20;
 
 /** Options of the worker pool. */
 export interface KeyframeWorkersOptions {
@@ -197,7 +199,7 @@ export class SessionKeyframes {
     return () => this.#oversizedListeners.delete(listener);
   }
 
-  /** The next output bytes. Copied once (the caller keeps `bytes`), the copy transferred. */
+  /** The next output bytes; kept until their batch is sent, then copied once (do not reuse `bytes`). */
   write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
     this.#posted += bytes.length;
@@ -212,32 +214,37 @@ export class SessionKeyframes {
     this.#append(bytes);
   }
 
-  #batch: Uint8Array | null = null;
+  /** Output not yet sent to the worker: the callers' chunks, copied once when sent. */
+  #batch: Uint8Array[] = [];
   #batched = 0;
 
-  // One copy, into a batch: a flood arrives in PTY reads of a few KiB, and a message per read cost
-  // the runner more than the copy. A batch goes when full, at the end of this turn of the event
-  // loop, and before any other message, so offsets stay in order.
+  // A flood arrives in PTY reads of a few KiB, and a message per read cost the runner more than the
+  // copy, so reads are sent together: when 256 KiB are waiting, 20 ms after the first (a PTY
+  // delivers about one read per turn of the event loop, so waiting for the turn's end batched
+  // nothing), and before any other message, so offsets stay in order. The callers' chunks are
+  // kept as they are until then (the runner never reuses a PTY read's buffer), and copied once,
+  // into one array of the exact size that is transferred.
   #append(bytes: Uint8Array): void {
-    if (this.#batch !== null && this.#batched + bytes.length > this.#batch.length) {
-      this.#flushBatch();
-    }
-    if (this.#batch === null) {
-      this.#batch = new Uint8Array(Math.max(BATCH_BYTES, bytes.length));
-      this.#batched = 0;
-      setImmediate(() => this.#flushBatch());
-    }
-    this.#batch.set(bytes, this.#batched);
+    if (this.#batch.length === 0) setTimeout(() => this.#flushBatch(), BATCH_DELAY_MS).unref();
+    this.#batch.push(bytes);
     this.#batched += bytes.length;
+    if (this.#batched >= BATCH_BYTES) this.#flushBatch();
   }
 
   #flushBatch(): void {
-    const batch = this.#batch;
-    if (batch === null) return;
-    this.#batch = null;
-    if (this.#failure !== null || this.#batched === 0) return;
-    const bytes = batch.length === this.#batched ? batch : batch.slice(0, this.#batched);
-    this.#post({ type: "output", session: this.id, bytes }, [bytes.buffer as ArrayBuffer]);
+    if (this.#batch.length === 0) return;
+    const chunks = this.#batch;
+    const total = this.#batched;
+    this.#batch = [];
+    this.#batched = 0;
+    if (this.#failure !== null) return;
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    this.#post({ type: "output", session: this.id, bytes }, [bytes.buffer]);
   }
 
   /** The terminal was resized after the bytes written so far. */
