@@ -27,6 +27,8 @@ export interface ScheduleOptions {
    * default: 20 times the last keyframe's serializing time, at least 100 ms. 0: every interval.
    */
   minAutoGapMs?: number;
+  /** The clock the spacing reads (tests give their own). Default: performance.now. */
+  now?: () => number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class KeyframeSchedule {
   #nextAuto: number;
   #failedReported = false;
   readonly #minAutoGapMs: number | undefined;
+  readonly #now: () => number;
   #lastTakenAt = Number.NEGATIVE_INFINITY;
   #lastSerializeMs = 0;
   /** Milliseconds spent parsing and taking keyframes. */
@@ -64,6 +67,7 @@ export class KeyframeSchedule {
     this.#everyBytes = options.everyBytes;
     this.#maxBytes = options.maxBytes;
     this.#minAutoGapMs = options.minAutoGapMs;
+    this.#now = options.now ?? (() => performance.now());
     this.#nextAuto = options.everyBytes > 0 ? options.everyBytes : Number.POSITIVE_INFINITY;
   }
 
@@ -131,14 +135,14 @@ export class KeyframeSchedule {
     if (since >= FORCED_AFTER_INTERVALS * this.#everyBytes) return true;
     const gap =
       this.#minAutoGapMs ?? Math.max(MIN_AUTO_GAP_MS, AUTO_DUTY_FACTOR * this.#lastSerializeMs);
-    return performance.now() - this.#lastTakenAt >= gap;
+    return this.#now() - this.#lastTakenAt >= gap;
   }
 
   #take(): void {
-    const t0 = performance.now();
+    const t0 = this.#now();
     const keyframe = this.#tracker.keyframeWithin(this.#maxBytes);
-    const serializeMs = performance.now() - t0;
-    this.#lastTakenAt = performance.now();
+    const serializeMs = this.#now() - t0;
+    this.#lastTakenAt = this.#now();
     this.#lastSerializeMs = serializeMs;
     const ids = this.#waiting;
     this.#waiting = [];

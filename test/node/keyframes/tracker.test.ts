@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Keyframe } from "../../../pty-runner/keyframes/keyframe.ts";
 import { KeyframeWorkers } from "../../../pty-runner/keyframes/keyframe-workers.ts";
 import { QuietKeyframes } from "../../../pty-runner/keyframes/keyframe-policy.ts";
+import { KeyframeSchedule } from "../../../pty-runner/keyframes/keyframe-schedule.ts";
 import { TerminalStateTracker } from "../../../pty-runner/keyframes/terminal-state-tracker.ts";
 import { createHeadlessTerminal } from "../../../pty-runner/keyframes/headless-terminal.ts";
 import { checkJoin, playText, Recording, watcherOf } from "../../harness/keyframe-replay.ts";
@@ -63,6 +64,42 @@ describe("keyframe boundaries", () => {
     playText(plain, new Uint8Array([0x93, 0x62]));
     expect(plain.buffer.active.getLine(0)!.translateToString(true)).toBe("ab");
     plain.dispose();
+  });
+});
+
+describe("keyframes taken on their own", () => {
+  it("are spaced by 20 times the last one's serializing time, at least 100 ms, and taken after 8 intervals anyway", () => {
+    let clock = 0;
+    const offsets: number[] = [];
+    const schedule = new KeyframeSchedule(
+      {
+        cols: 80,
+        rows: 24,
+        scrollback: 100,
+        everyBytes: 1000,
+        maxBytes: 1 << 20,
+        now: () => clock,
+      },
+      {
+        keyframe: (keyframe) => offsets.push(keyframe.offset),
+        oversized: () => {},
+        failed: () => {},
+      },
+    );
+    const line = bytes("0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghij!!!\r\n"); // 60 bytes
+    const feed = (n: number) => {
+      for (let i = 0; i < n; i++) schedule.output(line);
+    };
+    feed(20); // 1200 bytes: the first keyframe comes at once (none before), at 1000
+    expect(offsets).toEqual([1000]);
+    clock += 50; // less than the gap: the next intervals pass without one...
+    feed(150); // to 10200
+    // ...until 8 intervals (8000 bytes) since the last: one anyway, at 9000; 10000 passes without.
+    expect(offsets).toEqual([1000, 9000]);
+    clock += 100; // the gap (at least 100 ms) has passed: the next interval brings one
+    feed(20); // to 11400
+    expect(offsets).toEqual([1000, 9000, 11000]);
+    schedule.dispose();
   });
 });
 
