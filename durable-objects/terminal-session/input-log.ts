@@ -1,7 +1,8 @@
 /** Who typed into the shell, and when: runs of input by one source (an agent call or a writer), kept in SQLite. */
 
-/** Where input came from. */
-export type InputSource = { kind: "agent"; callId: string | null } | { kind: "writer" };
+import type { InputSource } from "./input-source.ts";
+
+export type { InputSource };
 
 /** One run of input from one source. */
 export interface InputRun {
@@ -63,6 +64,20 @@ export class InputLog {
       .toArray()[0]!;
     this.#last = { id: row.id, key };
     this.#sql.exec("DELETE FROM input_log WHERE id <= ?", row.id - KEPT_RUNS);
+  }
+
+  /**
+   * Who was typing when the output had reached `offset`: the source of the newest run that began
+   * there or before (a command's line is typed before the shell prints its C mark). Null if none.
+   */
+  sourceAt(offset: number): InputSource | null {
+    const row = this.#sql
+      .exec<{ source: string }>(
+        "SELECT source FROM input_log WHERE offset <= ? ORDER BY id DESC LIMIT 1",
+        offset,
+      )
+      .toArray()[0];
+    return row ? (JSON.parse(row.source) as InputSource) : null;
   }
 
   /** The most recent runs, oldest first. */

@@ -1,12 +1,16 @@
 /**
  * A session's output history: every byte has an absolute offset; chunks are coalesced, capped
- * and trimmed from the front. Pure logic over a ChunkStore, independent of SQLite and sockets.
+ * and trimmed from the front, and remember when their bytes came. Pure logic over a ChunkStore,
+ * independent of SQLite and sockets.
  */
+import { addTime, timesFrom, type ChunkTimes } from "./chunk-times.ts";
 
 /** A stored run of output bytes starting at absolute offset `start`. */
 export interface Chunk {
   start: number;
   data: Uint8Array;
+  /** When its bytes were stored (see chunk-times.ts); absent when unknown (rows from before times). */
+  times?: ChunkTimes | undefined;
 }
 
 /** Where chunks live. The session object backs this with SQLite; tests with memory. */
@@ -17,8 +21,11 @@ export interface ChunkStore {
   put(chunk: Chunk): void;
   /** Deletes every chunk that starts before `offset`. */
   deleteBefore(offset: number): void;
-  /** Chunks that hold bytes at or after `offset`, in order, until about `maxBytes` are covered. */
-  readFrom(offset: number, maxBytes: number): Chunk[];
+  /**
+   * Chunks that hold bytes at or after `offset`, in order, until about `maxBytes` are covered;
+   * with their times only when `withTimes` (most reads replay bytes and need none).
+   */
+  readFrom(offset: number, maxBytes: number, withTimes?: boolean): Chunk[];
 }
 
 /** Tunables of the history. */
@@ -108,10 +115,11 @@ export class OutputHistory {
   }
 
   /**
-   * Stores output that starts at `offset`. Bytes before `end` are already stored and dropped
-   * by offset, so a runner may resend freely; bytes after a gap are refused.
+   * Stores output that starts at `offset`, arrived at `time` (ms; left out, the bytes take the
+   * chunk's last time). Bytes before `end` are already stored and dropped by offset, so a runner
+   * may resend freely; bytes after a gap are refused.
    */
-  append(offset: number, data: Uint8Array): AppendResult {
+  append(offset: number, data: Uint8Array, time?: number): AppendResult {
     const preview = this.preview(offset, data);
     if (preview.kind !== "stored") return preview;
     const fresh = preview.data;
@@ -126,9 +134,15 @@ export class OutputHistory {
       const merged = new Uint8Array(tail.data.byteLength + fresh.byteLength);
       merged.set(tail.data);
       merged.set(fresh, tail.data.byteLength);
-      this.#tail = { start: tail.start, data: merged };
+      const times =
+        tail.times && time !== undefined
+          ? addTime(tail.times, tail.data.byteLength, time)
+          : tail.times;
+      this.#tail = { start: tail.start, data: merged, times };
     } else {
-      this.#tail = { start: at, data: fresh.slice() };
+      const times: ChunkTimes | undefined =
+        time !== undefined ? [[0, time]] : tail?.times && [[0, tail.times.at(-1)![1]]];
+      this.#tail = { start: at, data: fresh.slice(), times };
     }
     this.#store.put(this.#tail);
     this.#end = at + fresh.byteLength;
@@ -161,6 +175,21 @@ export class OutputHistory {
     return out;
   }
 
+  /**
+   * Stored bytes from `from` (clamped to the retained start) with their times, as stored chunks
+   * (the first cut to start at `from`), covering about `maxBytes`. For recordings.
+   */
+  readTimed(from: number, maxBytes: number): Chunk[] {
+    const begin = Math.max(from, this.#start);
+    if (begin >= this.#end) return [];
+    return this.#store.readFrom(begin, maxBytes, true).map((chunk) => {
+      const skip = Math.max(0, begin - chunk.start);
+      if (skip === 0) return chunk;
+      const times = chunk.times && timesFrom(chunk.times, skip);
+      return { start: chunk.start + skip, data: chunk.data.subarray(skip), times };
+    });
+  }
+
   // Keeps at most capBytes by deleting whole chunks from the front, so the first retained
   // offset is a chunk start and no chunk is rewritten (a rewrite doubled the bytes written per
   // append under a flood). Only a tail chunk larger than the cap is ever cut.
@@ -181,7 +210,10 @@ export class OutputHistory {
     if (newStart <= this.#start) return;
     if (newStart >= this.#end) {
       // The tail chunk alone exceeds the cap: keep its last capBytes.
-      const cut = { start: limit, data: straddling.data.slice(limit - straddling.start) };
+      const skip = limit - straddling.start;
+      // The straddling chunk is the tail here (it ends at the end), whose times are in memory.
+      const times = this.#tail?.times && timesFrom(this.#tail.times, skip);
+      const cut = { start: limit, data: straddling.data.slice(skip), times };
       this.#store.deleteBefore(this.#end);
       this.#store.put(cut);
       this.#tail = cut;
@@ -196,37 +228,49 @@ export class OutputHistory {
 /** A ChunkStore in memory, for tests and for reasoning about the SQLite one. */
 export class MemoryChunkStore implements ChunkStore {
   readonly chunks = new Map<number, Uint8Array>();
+  /** Each chunk's times, by start (only chunks stored with times). */
+  readonly times = new Map<number, ChunkTimes>();
 
   bounds(): { first: Chunk; last: Chunk } | null {
     const starts = [...this.chunks.keys()].sort((a, b) => a - b);
     const first = starts[0];
     const last = starts[starts.length - 1];
     if (first === undefined || last === undefined) return null;
-    return {
-      first: { start: first, data: this.chunks.get(first)! },
-      last: { start: last, data: this.chunks.get(last)! },
-    };
+    return { first: this.#chunk(first, true), last: this.#chunk(last, true) };
   }
 
   put(chunk: Chunk): void {
     this.chunks.set(chunk.start, chunk.data.slice());
+    if (chunk.times) this.times.set(chunk.start, structuredClone(chunk.times));
+    else this.times.delete(chunk.start);
   }
 
   deleteBefore(offset: number): void {
-    for (const start of [...this.chunks.keys()]) if (start < offset) this.chunks.delete(start);
+    for (const start of [...this.chunks.keys()]) {
+      if (start < offset) {
+        this.chunks.delete(start);
+        this.times.delete(start);
+      }
+    }
   }
 
-  readFrom(offset: number, maxBytes: number): Chunk[] {
+  readFrom(offset: number, maxBytes: number, withTimes = false): Chunk[] {
     const starts = [...this.chunks.keys()].sort((a, b) => a - b);
     const out: Chunk[] = [];
     let covered = 0;
     for (const start of starts) {
       const data = this.chunks.get(start)!;
       if (start + data.byteLength <= offset) continue;
-      out.push({ start, data });
+      out.push(this.#chunk(start, withTimes));
       covered += start + data.byteLength - Math.max(start, offset);
       if (covered >= maxBytes) break;
     }
     return out;
+  }
+
+  #chunk(start: number, withTimes: boolean): Chunk {
+    const data = this.chunks.get(start)!;
+    const times = withTimes ? this.times.get(start) : undefined;
+    return times ? { start, data, times: structuredClone(times) } : { start, data };
   }
 }

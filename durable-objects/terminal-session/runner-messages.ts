@@ -29,6 +29,8 @@ export function handleRunnerMessage(
     if (JSON.stringify(meta.shell ?? null) !== JSON.stringify(shell))
       session.saveMeta({ ...meta, shell });
     session.driver().onHello(shell.marks, shell.nonce);
+    // Marks stored before the hello counted for nothing until the nonce was known.
+    session.recordCommands();
     session.tools.update();
     return;
   }
@@ -81,7 +83,8 @@ function storeFrame(session: SessionPort, ws: WebSocket, message: ArrayBuffer): 
     // messages sent while a write is pending) does not delay them. Safe: offsets are final, and
     // until the runner's ack below (which the gate does hold) the runner keeps and resends them.
     fanOutLive(session.viewers(), session.attachments, fresh.offset, fresh.data);
-    history.append(fresh.offset, fresh.data);
+    // The time it was stored, for recordings.
+    history.append(fresh.offset, fresh.data, Date.now());
     // Past the hard cap the history is trimmed beyond the keyframe, which is then of no use.
     const keyframes = session.keyframes();
     if (keyframes.newest !== null && keyframes.newest.offset < history.start) {
@@ -89,6 +92,7 @@ function storeFrame(session: SessionPort, ws: WebSocket, message: ArrayBuffer): 
       history.keepFrom(null);
     }
     session.driver().onOutput(fresh.offset, fresh.data);
+    session.recordCommands();
     session.tools.noteOutput();
     session.noteActivity();
   }

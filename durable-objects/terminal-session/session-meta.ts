@@ -6,6 +6,7 @@ import {
   type SessionState,
   type TerminalSize,
 } from "../../protocol/index.ts";
+import type { CommandRecord } from "./command-log.ts";
 
 /** Everything the session object knows about itself besides its output. */
 export interface SessionMeta {
@@ -17,6 +18,8 @@ export interface SessionMeta {
   createdAt: number;
   cwd: string | null;
   size: TerminalSize;
+  /** The size it was created with (absent in records from before it was kept: `size` then). */
+  initialSize?: TerminalSize;
   /** Incremented for each runner connection; older connections are fenced. */
   runnerGeneration: number;
   exit: ExitStatus | null;
@@ -51,6 +54,10 @@ export interface SessionInfo {
   viewers: number;
   exit: ExitStatus | null;
   reason: string | null;
+  /** The last input or output (ISO), to within a minute after the object restarted. */
+  lastActivityAt: string;
+  /** The newest command record (see command-log.ts), or null (none yet, no marks, or ended). */
+  lastCommand: CommandRecord | null;
 }
 
 const META_KEY = "meta";
@@ -81,6 +88,7 @@ export function newMeta(init: SessionInit, now: number): SessionMeta {
     createdAt: now,
     cwd: init.cwd,
     size: init.size,
+    initialSize: init.size,
     runnerGeneration: 0,
     exit: null,
     exitedAt: null,

@@ -4,6 +4,7 @@ import type {
   RunnerState,
   SessionToRunner,
   SessionToViewer,
+  TerminalSize,
 } from "../../protocol/index.ts";
 import type { InputLog } from "./input-log.ts";
 import type { KeyframeStore } from "./keyframe-store.ts";
@@ -22,6 +23,10 @@ export interface SessionPort {
   driver(): ShellDriver;
   /** Who typed what, when. */
   inputLog(): InputLog;
+  /** New output or a hello: the shell's marks since the command log's last go into it. */
+  recordCommands(): void;
+  /** A writer resized the terminal: the recording replays it at the current output offset. */
+  recordResize(size: TerminalSize): void;
   runnerState(): RunnerState;
   /** The session's record (handlers run only for sessions that exist). */
   meta(): SessionMeta;

@@ -46,6 +46,17 @@ import {
   type ViewerAttachment,
 } from "./socket-attachments.ts";
 import { KvCallStore } from "./call-store.ts";
+import {
+  CommandLog,
+  KEPT_COMMANDS,
+  outputRange,
+  type CommandList,
+  type CommandOutput,
+  type CommandRefusal,
+} from "./command-log.ts";
+import { createCommandTable, SqliteCommandStore } from "./sqlite-command-store.ts";
+import { ResizeLog } from "./resize-log.ts";
+import type { RecordingPage } from "../../worker/sessions/asciicast.ts";
 import { InputLog, type InputRun, type InputSource } from "./input-log.ts";
 import { joinTokenId } from "../../worker/auth/token-id.ts";
 import { verifyAnyJoinToken } from "../../worker/auth/verify-join.ts";
@@ -105,6 +116,10 @@ export class TerminalSession extends DurableObject<Env> {
   #history: OutputHistory | null = null;
   #keyframes: KeyframeStore | null = null;
   #activityPersistedAt = 0;
+  /** The last input or output this instance saw (ms); storage has it to within ACTIVITY_PERSIST_MS. */
+  #activityAt = 0;
+  #commandLog: CommandLog | null = null;
+  #resizeLog: ResizeLog | null = null;
   #driver: ShellDriver | null = null;
   #inputLog: InputLog | null = null;
   /** When this instance last heard from the runner (a message; heartbeats are auto-answered). */
@@ -131,6 +146,8 @@ export class TerminalSession extends DurableObject<Env> {
     tools: this.#tools,
     driver: () => this.#shellDriver(),
     inputLog: () => this.#openInputLog(),
+    recordCommands: () => this.#recordCommands(),
+    recordResize: (size) => this.#openResizeLog().record(this.#openHistory().end, Date.now(), size),
     runnerState: () => this.#runnerState(),
     meta: () => this.#loadMeta()!,
     saveMeta: (meta) => this.#saveMeta(meta),
@@ -184,6 +201,8 @@ export class TerminalSession extends DurableObject<Env> {
       viewers: this.ctx.getWebSockets(VIEWER_TAG).length,
       exit: meta.exit,
       reason: meta.reason,
+      lastActivityAt: new Date(Math.max(meta.lastActivityAt, this.#activityAt)).toISOString(),
+      lastCommand: meta.state === "ended" ? null : this.#openCommandLog().newest(),
     };
   }
 
@@ -202,6 +221,8 @@ export class TerminalSession extends DurableObject<Env> {
     this.#meta = null;
     this.#history = null;
     this.#keyframes = null;
+    this.#commandLog = null;
+    this.#resizeLog = null;
   }
 
   /** The runner could not start the shell: the session fails with the runner's reason. */
@@ -266,6 +287,84 @@ export class TerminalSession extends DurableObject<Env> {
   async inputs(limit: number): Promise<InputRun[] | null> {
     if (!this.#loadMeta()) return null;
     return this.#openInputLog().recent(limit);
+  }
+
+  /**
+   * The commands the shell ran (see command-log.ts): records numbered above `after`, oldest first,
+   * at most `limit`. Another tenant's session answers as one that does not exist.
+   */
+  async commands(
+    tenant: string,
+    after: number,
+    limit: number,
+  ): Promise<CommandList | CommandRefusal> {
+    const meta = this.#loadMeta();
+    if (!meta || tenantOf(meta) !== tenant) return NO_SUCH_SESSION;
+    if (meta.state === "ended") return endedRefusal(meta);
+    const shell = meta.shell ?? null;
+    return {
+      ok: true,
+      shell: shell?.name ?? null,
+      marks: shell?.marks ?? null,
+      commands: this.#openCommandLog().list(after, limit),
+    };
+  }
+
+  /**
+   * Command `number`'s record and its output bytes [start, end) as far as the history retains
+   * them, at most the last `maxBytes` (`trimmed` says when some are missing). A running command's
+   * output so far.
+   */
+  async commandOutput(
+    tenant: string,
+    number: number,
+    maxBytes: number,
+  ): Promise<CommandOutput | CommandRefusal> {
+    const meta = this.#loadMeta();
+    if (!meta || tenantOf(meta) !== tenant) return NO_SUCH_SESSION;
+    if (meta.state === "ended") return endedRefusal(meta);
+    const command = this.#openCommandLog().get(number);
+    if (!command) {
+      const why =
+        meta.shell?.marks === false
+          ? `this session's shell (${meta.shell.name}) prints no prompt marks, so it has no command records`
+          : `no command ${number} in this session (the newest ${KEPT_COMMANDS} are kept)`;
+      return { ok: false, code: "command_not_found", message: why };
+    }
+    const range = outputRange(command, this.#openHistory(), maxBytes);
+    const bytes = this.#readRange(range.start, range.end);
+    return { ok: true, command, ...range, bytes };
+  }
+
+  /**
+   * One page of the session's recording: the stored chunks from `from` (clamped to the retained
+   * history) covering about `maxBytes`, with their times, and the resizes among them (those after
+   * the last byte too, on the last page). See worker/sessions/asciicast.ts.
+   */
+  async recordingPage(
+    tenant: string,
+    from: number,
+    maxBytes: number,
+  ): Promise<RecordingPage | CommandRefusal> {
+    const meta = this.#loadMeta();
+    if (!meta || tenantOf(meta) !== tenant) return NO_SUCH_SESSION;
+    if (meta.state === "ended") return endedRefusal(meta);
+    const history = this.#openHistory();
+    const chunks = history.readTimed(from, maxBytes);
+    const start = chunks[0]?.start ?? Math.min(Math.max(from, history.start), history.end);
+    const last = chunks.at(-1);
+    const end = last ? last.start + last.data.byteLength : start;
+    const resizes = this.#openResizeLog();
+    return {
+      ok: true,
+      createdAt: meta.createdAt,
+      size: resizes.sizeAt(start) ?? meta.initialSize ?? meta.size,
+      start,
+      end,
+      historyEnd: history.end,
+      chunks: chunks.map((chunk) => ({ ...chunk, times: chunk.times ?? null })),
+      resizes: resizes.between(start, end === history.end ? end + 1 : end),
+    };
   }
 
   /** Raw output bytes from `since` (clamped to the retained history), at most `maxBytes` from the end. */
@@ -639,9 +738,13 @@ export class TerminalSession extends DurableObject<Env> {
     this.#tools.dispose();
     this.#history = null;
     this.#keyframes = null;
+    this.#commandLog = null;
+    this.#resizeLog = null;
     try {
       this.ctx.storage.sql.exec("DROP TABLE IF EXISTS chunks");
       this.ctx.storage.sql.exec("DROP TABLE IF EXISTS keyframes");
+      this.ctx.storage.sql.exec("DROP TABLE IF EXISTS commands");
+      this.ctx.storage.sql.exec("DROP TABLE IF EXISTS resizes");
     } catch (error) {
       console.error(`session ${this.#meta?.id}: could not delete its output: ${String(error)}`);
     }
@@ -651,6 +754,8 @@ export class TerminalSession extends DurableObject<Env> {
     const end = this.#openHistory().end;
     this.#saveMeta({ ...this.#loadMeta()!, state: "exited", exit, exitedAt: Date.now(), reason });
     this.#shellDriver().onExit();
+    // A command still running ends with the shell (`exit`, or the shell was killed).
+    this.#openCommandLog().shellExited(end, Date.now());
     this.#tools.update();
     if (reason) this.#broadcast({ type: "error", code: "spawn_failed", message: reason });
     this.#broadcast({ type: "exit", exit, offset: end });
@@ -698,6 +803,29 @@ export class TerminalSession extends DurableObject<Env> {
       bytes.set(part, chunk.start + skip - start);
     }
     return bytes;
+  }
+
+  // Marks only count from shells that print them with the session's nonce (the driver checks).
+  #recordCommands(): void {
+    const driver = this.#shellDriver();
+    if (driver.mode !== "marks") return;
+    const log = this.#openCommandLog();
+    log.observe(driver.marksSince(log.scanFrom()), Date.now(), (offset) =>
+      this.#openInputLog().sourceAt(offset),
+    );
+  }
+
+  #openCommandLog(): CommandLog {
+    if (!this.#commandLog) {
+      createCommandTable(this.ctx.storage.sql);
+      this.#commandLog = new CommandLog(new SqliteCommandStore(this.ctx.storage.sql));
+    }
+    return this.#commandLog;
+  }
+
+  #openResizeLog(): ResizeLog {
+    this.#resizeLog ??= new ResizeLog(this.ctx.storage.sql);
+    return this.#resizeLog;
   }
 
   #openInputLog(): InputLog {
@@ -796,6 +924,7 @@ export class TerminalSession extends DurableObject<Env> {
 
   #noteActivity(): void {
     const now = Date.now();
+    this.#activityAt = now;
     const meta = this.#loadMeta();
     if (!meta || now - this.#activityPersistedAt < ACTIVITY_PERSIST_MS) return;
     this.#activityPersistedAt = now;
@@ -837,6 +966,18 @@ export class TerminalSession extends DurableObject<Env> {
       }
     }
   }
+}
+
+/** Another tenant's session answers exactly as one that does not exist. */
+const NO_SUCH_SESSION: CommandRefusal = {
+  ok: false,
+  code: "session_not_found",
+  message: "no such session",
+};
+
+function endedRefusal(meta: SessionMeta): CommandRefusal {
+  const message = `the session has ended (${meta.reason ?? "closed"}); its output and command records are deleted`;
+  return { ok: false, code: "session_ended", message };
 }
 
 function upgraded(client: WebSocket, subprotocol: string | null): Response {

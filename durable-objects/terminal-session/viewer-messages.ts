@@ -51,6 +51,7 @@ export function handleViewerMessage(
       // Size policy: the last writer to resize wins; everyone is told the new size.
       const size = { cols: msg.cols, rows: msg.rows };
       session.saveMeta({ ...session.meta(), size });
+      session.recordResize(size);
       const runner = session.runner();
       if (runner) sendToRunner(runner, { type: "resize", ...size });
       session.broadcast({ type: "resize", ...size });

@@ -75,6 +75,18 @@ export const NEEDED_PROGRAMS: NeededProgram[] = [
     why: "the keyframe tests (a second terminal emulator to compare screens with)",
     packages: { debian: "tmux", fedora: "tmux", arch: "tmux", alpine: "tmux", macos: "tmux" },
   },
+  {
+    name: "asciinema",
+    paths: ["/usr/bin/asciinema", "/usr/local/bin/asciinema", "/opt/homebrew/bin/asciinema"],
+    why: "the recording test (asciinema cat plays a session's recording back)",
+    packages: {
+      debian: "asciinema",
+      fedora: "asciinema",
+      arch: "asciinema",
+      alpine: "asciinema",
+      macos: "asciinema",
+    },
+  },
 ];
 
 /** Programs none of whose paths exist. */

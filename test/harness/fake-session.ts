@@ -54,13 +54,46 @@ export interface TerminalAnswer {
   storedEnd: number;
 }
 
+/** A C mark found in output: where it is, and what it says (its percent-encoded parameters, decoded). */
+export interface CommandStartMark {
+  /** Index of its ESC. */
+  index: number;
+  /** Index one past its BEL: where the command's output starts. */
+  end: number;
+  commandLine: string | null;
+  cwd: string | null;
+}
+
 /** OSC 133 marks as a shell with this nonce prints them (null: marks without a nonce). */
 export function shellMarks(nonce: string | null) {
   const n = nonce === null ? "" : `;n=${nonce}`;
   return {
     promptStart: `\x1b]133;A${n}\x07`,
     promptEnd: `\x1b]133;B${n}\x07`,
-    commandStart: `\x1b]133;C${n}\x07`,
+    /** How every C mark begins; its parameters (line, directory) and the nonce follow. */
+    commandStartPrefix: "\x1b]133;C",
+    /** Every C mark in `text` (a string or bytes read as Latin-1: the marks are ASCII) with this nonce. */
+    commandStarts(text: string): CommandStartMark[] {
+      const found: CommandStartMark[] = [];
+      for (const match of text.matchAll(/\x1b\]133;C([^\x07]*)\x07/g)) {
+        if (!match[1]!.endsWith(n) || (n === "" && match[1]!.includes(";n="))) continue;
+        const params = match[1]!
+          .slice(0, match[1]!.length - n.length)
+          .split(";")
+          .slice(1);
+        const value = (name: string) => {
+          const param = params.find((p) => p.startsWith(`${name}=`));
+          return param === undefined ? null : decodeURIComponent(param.slice(name.length + 1));
+        };
+        found.push({
+          index: match.index,
+          end: match.index + match[0].length,
+          commandLine: value("cmdline_url"),
+          cwd: value("cwd"),
+        });
+      }
+      return found;
+    },
     commandDone: (status: number) => `\x1b]133;D;${status}${n}\x07`,
   } as const;
 }

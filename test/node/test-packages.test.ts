@@ -36,19 +36,21 @@ describe("install advice", () => {
 
   it("Debian: one apt-get line with every package", () => {
     expect(installAdvice("debian", all).at(-1)).toBe(
-      "sudo apt-get update && sudo apt-get install -y chromium zsh tty-share vim less htop vttest tmux",
+      "sudo apt-get update && sudo apt-get install -y chromium zsh tty-share vim less htop vttest tmux asciinema",
     );
   });
 
   it("macOS: brew, with Chromium as a cask of its own", () => {
     const advice = installAdvice("macos", all);
-    expect(advice).toContain("brew install zsh tty-share vim less htop vttest tmux");
+    expect(advice).toContain("brew install zsh tty-share vim less htop vttest tmux asciinema");
     expect(advice).toContain("brew install --cask chromium");
   });
 
   it("Fedora: dnf for what it packages, and where to get tty-share", () => {
     const advice = installAdvice("fedora", all);
-    expect(advice).toContain("sudo dnf install -y chromium zsh vim-enhanced less htop vttest tmux");
+    expect(advice).toContain(
+      "sudo dnf install -y chromium zsh vim-enhanced less htop vttest tmux asciinema",
+    );
     expect(advice.at(-1)).toMatch(/^tty-share has no fedora package: take its binary from https:/);
   });
 

@@ -1,7 +1,8 @@
 /**
  * A fake runner host for protocol tests (like sshx's Runner::Echo): it answers `open` requests,
  * connects data sockets and plays a tiny shell that emits OSC 133 marks with the session's nonce,
- * like the real runner's bash, and answers probes with the terminal facts a real runner would read.
+ * like the real runner's bash (its C marks carry the command line and the directory), and answers
+ * probes with the terminal facts a real runner would read.
  */
 import { encodeOutputFrame, type TerminalFacts } from "../../protocol/index.ts";
 import { connectRunnerControl, connectRunnerData, type Peer } from "./helpers.ts";
@@ -12,6 +13,11 @@ export const FAKE_NONCE = "fakeNonce0123456789abc";
 export const OSC = (body: string, nonce: string | null = FAKE_NONCE) =>
   `\x1b]133;${body}${nonce === null ? "" : `;n=${nonce}`}\x07`;
 const PROMPT = () => `${OSC("A")}sandbox$ ${OSC("B")}`;
+/** The C mark the runner's integration prints: the line and the directory, percent-encoded. */
+export const C_MARK = (line: string, cwd: string, nonce: string | null = FAKE_NONCE) =>
+  OSC(`C;cmdline_url=${encodeURIComponent(line)};cwd=${encodeURIComponent(cwd)}`, nonce);
+/** Where every fake shell starts. */
+export const FAKE_HOME = "/home/sandbox";
 
 /** One fake shell behind one session's data socket. */
 export class FakeShell {
@@ -21,6 +27,8 @@ export class FakeShell {
   #pending: ((line: string) => void) | null = null;
   #running: { interrupt: () => void; name: string } | null = null;
   #reads = 0;
+  /** The shell's directory (`cd DIR` changes it). */
+  cwd = FAKE_HOME;
 
   constructor(peer: Peer) {
     this.peer = peer;
@@ -105,7 +113,7 @@ export class FakeShell {
   }
 
   #run(line: string): void {
-    this.emit(OSC("C"));
+    this.emit(C_MARK(line, this.cwd));
     const done = (code: number) => {
       this.#running = null;
       this.#pending = null;
@@ -116,7 +124,10 @@ export class FakeShell {
       this.emit("sandbox\r\n");
       done(0);
     } else if (line === "false") done(1);
-    else if (line.startsWith("read")) {
+    else if (line.startsWith("cd ")) {
+      this.cwd = line.slice(3);
+      done(0);
+    } else if (line.startsWith("read")) {
       this.emit("Continue? [y/N] ");
       this.#running = { interrupt: () => done(130), name: "bash" };
       this.#pending = (answer) => {

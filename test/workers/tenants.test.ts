@@ -31,6 +31,8 @@ describe("tenants", () => {
     const paths: [string, string, unknown?][] = [
       ["GET", `/api/sessions/${theirs.id}`],
       ["GET", `/api/sessions/${theirs.id}/inputs`],
+      ["GET", `/api/sessions/${theirs.id}/commands`],
+      ["GET", `/api/sessions/${theirs.id}/recording`],
       ["POST", `/api/sessions/${theirs.id}/tokens`, { role: "viewer" }],
       ["DELETE", `/api/sessions/${theirs.id}`],
       ["POST", "/api/tools/read_output", { session_id: theirs.id }],

@@ -1,4 +1,4 @@
-/** REST routes for sessions: create, list, describe, mint join tokens, end, and who typed what. */
+/** REST routes for sessions: create, list, describe, mint join tokens, end, who typed what, the commands that ran, and the recording. */
 import { Hono } from "hono";
 import {
   JoinGrantRequestSchema,
@@ -18,7 +18,13 @@ import {
   listSessions,
   ownedSession,
   SESSION_LIST_LIMIT,
+  sessionStub,
 } from "../sessions/session-service.ts";
+import { KEPT_COMMANDS } from "../../durable-objects/terminal-session/command-log.ts";
+import { AsciicastWriter, type RecordingPage } from "../sessions/asciicast.ts";
+
+/** Output read per call to the session while streaming a recording. */
+const RECORDING_PAGE_BYTES = 1024 * 1024;
 
 /**
  * Mounted at /api. Every route needs an API key: sessions:run to create, end or mint writer
@@ -103,3 +109,82 @@ sessionsRoutes.get("/sessions/:id/inputs", read, async (c) => {
   if (!inputs) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
   return c.json({ inputs });
 });
+
+/**
+ * The commands the shell ran, oldest first (`?after=N`: those numbered above N, default 0;
+ * `?limit=`: 1–1000, default 1000), with the shell's name and whether it prints marks at all.
+ */
+sessionsRoutes.get("/sessions/:id/commands", read, async (c) => {
+  const id = c.req.param("id");
+  const after = queryInteger(c.req.query("after"), "after", 0, Number.MAX_SAFE_INTEGER, 0);
+  const limit = queryInteger(c.req.query("limit"), "limit", 1, KEPT_COMMANDS, KEPT_COMMANDS);
+  const stub = await sessionStub(c.env, id);
+  const list = stub ? await stub.commands(c.get("caller").tenant, after, limit) : null;
+  if (!list || !list.ok) {
+    if (list?.code === "session_ended") throw new ApiError(409, list.code, list.message);
+    throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
+  }
+  return c.json({ shell: list.shell, marks: list.marks, commands: list.commands });
+});
+
+/**
+ * The session's retained output as an asciicast v2 recording (see worker/sessions/asciicast.ts),
+ * streamed page by page up to where the output ended when the request came.
+ */
+sessionsRoutes.get("/sessions/:id/recording", read, async (c) => {
+  const id = c.req.param("id");
+  const tenant = c.get("caller").tenant;
+  const stub = await sessionStub(c.env, id);
+  const first = stub ? await stub.recordingPage(tenant, 0, RECORDING_PAGE_BYTES) : null;
+  if (first && !first.ok && first.code === "session_ended") {
+    throw new ApiError(409, first.code, first.message);
+  }
+  if (!stub || !first || !first.ok) {
+    throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
+  }
+  const writer = new AsciicastWriter(first.createdAt);
+  const stopAt = first.historyEnd;
+  const encoder = new TextEncoder();
+  let page: RecordingPage | null = first;
+  let end = first.start;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(`${writer.header(first.size)}\n`));
+    },
+    async pull(controller) {
+      if (!page) {
+        const next = await stub.recordingPage(tenant, end, RECORDING_PAGE_BYTES);
+        // The session ended meanwhile: the recording stops where its output was deleted.
+        page = next.ok && next.end > end ? next : null;
+      }
+      const lines = page ? writer.page(page) : [];
+      if (page) end = page.end;
+      if (!page || end >= stopAt) {
+        lines.push(...writer.finish());
+        if (lines.length > 0) controller.enqueue(encoder.encode(`${lines.join("\n")}\n`));
+        controller.close();
+        return;
+      }
+      page = null;
+      if (lines.length > 0) controller.enqueue(encoder.encode(`${lines.join("\n")}\n`));
+    },
+  });
+  return new Response(body, { headers: { "Content-Type": "application/x-asciicast" } });
+});
+
+/** A query parameter that must be an integer in [min, max]; `fallback` when it is absent. */
+function queryInteger(
+  raw: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    const expected = `expected an integer from ${min} to ${max}`;
+    throw new ApiError(400, "invalid_request", `${name}: ${expected}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

@@ -32,6 +32,15 @@ describe("a shell without marks (dash)", () => {
     expect(quiet.body).toMatchObject({ status: "completed", exit_code: null, output: "" });
   });
 
+  it("has no command records, and GET /commands says the shell prints no marks", async () => {
+    const ran = await tool("interactive_shell", { initial_command: "echo one; false" });
+    expect(ran.body).toMatchObject({ status: "completed", output: "one\n" });
+    const listed = await stack.api("GET", `/api/sessions/${ran.body.session_id}/commands`);
+    expect(listed).toEqual({ status: 200, body: { shell: "dash", marks: false, commands: [] } });
+    const info = await stack.api("GET", `/api/sessions/${ran.body.session_id}`);
+    expect(info.body.lastCommand).toBeNull();
+  });
+
   it("says awaiting_input when a job reads the terminal, and send_input ends it", async () => {
     const asked = await tool("interactive_shell", {
       initial_command: "printf 'Name? '; head -n 1; echo done",

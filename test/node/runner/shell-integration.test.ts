@@ -44,7 +44,7 @@ describe("bash", () => {
     const text = session.text().slice(from);
     const positions = inOrder(text, [
       "sh -c 'echo out-$((2+3)); exit 7'",
-      session.marks.commandStart,
+      session.marks.commandStartPrefix,
       "out-5\r\n",
       session.marks.commandDone(7),
       session.marks.promptStart,
@@ -53,9 +53,9 @@ describe("bash", () => {
     ]);
     expect(positions).not.toContain(-1);
     // Nothing but the output between C and D.
-    expect(text.slice(positions[1]! + session.marks.commandStart.length, positions[3])).toBe(
-      "out-5\r\n",
-    );
+    const [start] = session.marks.commandStarts(text);
+    expect(start?.index).toBe(positions[1]);
+    expect(text.slice(start!.end, positions[3])).toBe("out-5\r\n");
   });
 
   test("an empty command line and Ctrl-C at the prompt start no command: each ends with a D without a status", async () => {
@@ -70,7 +70,7 @@ describe("bash", () => {
     session.type("true\r");
     await session.waitForOutput(session.marks.commandDone(0), { from });
     const text = session.text().slice(from);
-    expect(text.split(session.marks.commandStart)).toHaveLength(2);
+    expect(session.marks.commandStarts(text)).toHaveLength(1);
     // `true`'s D;0, and a D without a status for each line that ran nothing.
     expect(text.match(/\x1b\]133;D;\d+/g)).toHaveLength(1);
     expect(text.match(/\x1b\]133;D;n=/g)).toHaveLength(2);
@@ -137,6 +137,70 @@ describe("bash", () => {
   });
 });
 
+describe("the C mark's command line and directory", () => {
+  const zsh = existsSync("/usr/bin/zsh") ? "/usr/bin/zsh" : "/bin/zsh";
+  const long = `echo ${"x".repeat(5000)} >/dev/null`;
+
+  /** Types each line (\r ends a line), waiting for the prompt after it; returns every C mark since. */
+  async function run(session: FakeSession, lines: string[]) {
+    const from = session.storedEnd;
+    for (const line of lines) {
+      const before = session.storedEnd;
+      session.type(`${line}\r`);
+      await session.waitForOutput(session.marks.promptEnd, { from: before });
+    }
+    return session.marks
+      .commandStarts(session.text().slice(from))
+      .map(({ commandLine, cwd }) => ({ commandLine, cwd }));
+  }
+
+  test("bash says the line its history holds and the directory the command starts in; a line the history leaves out gets no line", async () => {
+    const fx = await fixture();
+    // Debian's default: lines starting with a space, and a line repeated, stay out of the history.
+    writeFileSync(join(fx.home, ".bashrc"), "PS1='test$ '\nHISTCONTROL=ignoreboth\n");
+    const session = await fx.open();
+    const starts = await run(session, [
+      "cd /tmp",
+      "echo 'é;%\rx' | cat",
+      " echo hidden",
+      "echo again",
+      "echo again",
+      "for i in 1 2\rdo echo $i\rdone",
+      long,
+    ]);
+    expect(starts).toEqual([
+      { commandLine: "cd /tmp", cwd: fx.home },
+      { commandLine: "echo 'é;%\nx' | cat", cwd: "/tmp" },
+      { commandLine: null, cwd: "/tmp" },
+      { commandLine: "echo again", cwd: "/tmp" },
+      { commandLine: null, cwd: "/tmp" },
+      // bash's history joins a compound command's lines (unless `shopt -s lithist`).
+      { commandLine: "for i in 1 2; do echo $i; done", cwd: "/tmp" },
+      { commandLine: long.slice(0, 4096), cwd: "/tmp" },
+    ]);
+  });
+
+  test("zsh says the line as typed, also one HIST_IGNORE_SPACE keeps out of its history, and the directory", async () => {
+    const fx = await fixture({ shell: zsh });
+    writeFileSync(join(fx.home, ".zshrc"), "PS1='z> '\nsetopt HIST_IGNORE_SPACE\n");
+    const session = await fx.open({ env: { ZDOTDIR: fx.home, LANG: "C.UTF-8" } });
+    const starts = await run(session, [
+      "cd /tmp",
+      "echo 'é;%\rx' | cat",
+      " echo hidden",
+      "for i in 1 2\rdo echo $i\rdone",
+      long,
+    ]);
+    expect(starts).toEqual([
+      { commandLine: "cd /tmp", cwd: fx.home },
+      { commandLine: "echo 'é;%\nx' | cat", cwd: "/tmp" },
+      { commandLine: " echo hidden", cwd: "/tmp" },
+      { commandLine: "for i in 1 2\ndo echo $i\ndone", cwd: "/tmp" },
+      { commandLine: long.slice(0, 4096), cwd: "/tmp" },
+    ]);
+  });
+});
+
 describe("other shells", () => {
   test("/bin/sh runs without marks and works", async () => {
     const fx = await fixture({ shell: "/bin/sh" });
@@ -182,7 +246,7 @@ describe("zsh: lines that run nothing", () => {
     session.type("true\r");
     await session.waitForOutput(session.marks.commandDone(0), { from });
     const text = session.text().slice(from);
-    expect(text.split(session.marks.commandStart)).toHaveLength(2);
+    expect(session.marks.commandStarts(text)).toHaveLength(1);
     expect(text.match(/\x1b\]133;D;\d+/g)).toHaveLength(1);
     expect(text.match(/\x1b\]133;D;n=/g)).toHaveLength(2);
   });
@@ -203,7 +267,7 @@ describe("zsh's PROMPT_SP padding", () => {
     session.type(`${command}\r`);
     await session.waitForOutput(session.marks.promptEnd, { from });
     const text = session.text().slice(from);
-    const start = text.indexOf(session.marks.commandStart) + session.marks.commandStart.length;
+    const start = session.marks.commandStarts(text)[0]!.end;
     const done = text.indexOf(session.marks.commandDone(status));
     expect(done).toBeGreaterThanOrEqual(start);
     return { output: text.slice(start, done), dMarks: text.split("\x1b]133;D;").length - 1, text };

@@ -70,7 +70,7 @@ describe("exit status", () => {
   test("SIGINT from the API reaches `sleep 30` in the foreground and the shell lives on", async () => {
     const session = await fx.open();
     session.type("sleep 30\r");
-    await session.waitForOutput(session.marks.commandStart);
+    await session.waitForOutput(session.marks.commandStartPrefix);
     // Wait until the shell has handed the terminal to sleep's process group.
     const shell = fx.runner.sessionPid(session.id)!;
     await waitFor(() => foregroundGroup(shell) !== shell, { what: "sleep in the foreground" });
