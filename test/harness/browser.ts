@@ -68,3 +68,12 @@ export async function newTestContext(
   );
   return context;
 }
+
+/**
+ * Lets pages of `origin` in `context` read and write the clipboard without asking (Chromium asks
+ * for clipboard-read; headless, nobody answers). Tests read what a page copied with
+ * `navigator.clipboard.readText()`.
+ */
+export async function grantClipboard(context: BrowserContext, origin: string): Promise<void> {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+}

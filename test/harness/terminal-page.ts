@@ -1,8 +1,10 @@
 /** Reading and driving the terminal panel of a page in a browser test: rows on screen, state, the test probe. */
 import type { Page } from "playwright-core";
+import type { CommandProbe } from "../../client/src/terminal/command-decorations.ts";
 import {
   TEST_HOOKS_GLOBAL,
   type ScreenState,
+  type ScrollState,
   type TerminalProbe,
   type WebtermTestHooks,
 } from "../../client/src/terminal/test-hooks.ts";
@@ -81,6 +83,25 @@ export async function readScreen(page: Page): Promise<ScreenState | null> {
   return page.evaluate((name) => {
     const hooks = (globalThis as unknown as Record<string, WebtermTestHooks | undefined>)[name];
     return hooks?.terminals?.[0]?.screen() ?? null;
+  }, TEST_HOOKS_GLOBAL);
+}
+
+/**
+ * The commands the page's first terminal drew decorations for (the probe's `commands()`), oldest
+ * first; null while no terminal is open.
+ */
+export async function readCommands(page: Page): Promise<CommandProbe[] | null> {
+  return page.evaluate((name) => {
+    const hooks = (globalThis as unknown as Record<string, WebtermTestHooks | undefined>)[name];
+    return hooks?.terminals?.[0]?.commands() ?? null;
+  }, TEST_HOOKS_GLOBAL);
+}
+
+/** Where the page's first terminal is scrolled to (the probe's `scroll()`); null while none is open. */
+export async function readScroll(page: Page): Promise<ScrollState | null> {
+  return page.evaluate((name) => {
+    const hooks = (globalThis as unknown as Record<string, WebtermTestHooks | undefined>)[name];
+    return hooks?.terminals?.[0]?.scroll() ?? null;
   }, TEST_HOOKS_GLOBAL);
 }
 

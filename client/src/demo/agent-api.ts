@@ -1,4 +1,4 @@
-/** Calls to the agent HTTP API the demo makes: the interactive_shell tool and join tokens. */
+/** Calls to the agent HTTP API the demo makes: the interactive_shell and wait tools, join tokens. */
 import type {
   ApiErrorBody,
   InteractiveShellRequest,
@@ -74,6 +74,21 @@ export async function followCall(
 /** How long one `wait` of the demo holds (ms): long polls, few requests. */
 const FOLLOW_WAIT_MS = 25_000;
 
+/**
+ * Asks `POST /api/tools/wait` once for the result of an earlier call, holding at most `timeoutMs`
+ * (a call that ended answers at once; one still running answers "running").
+ */
+export async function fetchCallResult(
+  apiToken: string,
+  sessionId: string,
+  callId: string,
+  timeoutMs = 100,
+  server = window.location.origin,
+): Promise<InteractiveShellResult> {
+  const body: WaitRequest = { session_id: sessionId, call_id: callId, timeout_ms: timeoutMs };
+  return postJson<InteractiveShellResult>(`${server}/api/tools/wait`, apiToken, body);
+}
+
 /** Mints a join link with `POST /api/sessions/{id}/tokens`. */
 export async function createJoinGrant(
   apiToken: string,
@@ -89,15 +104,36 @@ export async function createJoinGrant(
   );
 }
 
-async function postJson<T>(url: string, apiToken: string, body: object): Promise<T> {
+/** `POST`s `body` as JSON with the API token; the answer's JSON, or an ApiCallError. */
+export async function postJson<T>(url: string, apiToken: string, body: object): Promise<T> {
+  return requestJson<T>(url, apiToken, "POST", body);
+}
+
+/** `GET`s `url` with the API token; the answer's JSON, or an ApiCallError. */
+export async function getJson<T>(url: string, apiToken: string, signal?: AbortSignal): Promise<T> {
+  return requestJson<T>(url, apiToken, "GET", undefined, signal);
+}
+
+async function requestJson<T>(
+  url: string,
+  apiToken: string,
+  method: "GET" | "POST",
+  body?: object,
+  signal?: AbortSignal,
+): Promise<T> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${apiToken}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(url, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${apiToken}`, "Content-Type": "application/json" },
-      body: JSON.stringify(body),
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
     });
-  } catch {
+  } catch (error) {
+    // Aborted on purpose (the page moved on): not a network problem to report.
+    if (signal?.aborted) throw error;
     throw new ApiCallError(
       0,
       "network_error",

@@ -1,12 +1,19 @@
-/** The demo page: a small agent console that runs interactive_shell and opens the terminal on its result. */
-import { useEffect, useReducer, useRef } from "preact/hooks";
-import type { InteractiveShellRequest } from "../../../protocol/index.ts";
+/**
+ * The demo page: a small agent console that runs interactive_shell and opens the terminal on its
+ * result. It survives a reload: it lists the sessions to come back to and rejoins the one the tab
+ * had open, its transcript rebuilt from the session's command records.
+ */
+import { useEffect, useReducer, useRef, useState } from "preact/hooks";
+import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
 import { ApiCallError, callInteractiveShell, createJoinGrant, followCall } from "./agent-api.ts";
 import { ApiTokenField } from "./api-token-field.tsx";
 import { CommandForm } from "./command-form.tsx";
 import { consoleReducer, INITIAL_CONSOLE } from "./console-state.ts";
+import { SessionList } from "./session-list.tsx";
+import { listSessions, restoreCommands, type SessionSummary } from "./session-records.ts";
 import { ShareBox } from "./share-box.tsx";
+import { recalledSession, rememberSession } from "./tab-memory.ts";
 import { Transcript } from "./transcript.tsx";
 import { useStoredString } from "./use-stored-string.ts";
 
@@ -17,6 +24,8 @@ const TOKEN_KEY = "webterm.apiToken";
  * command shows its card soon; the card then follows the call to its end.
  */
 const CALL_TIMEOUT_MS = 5_000;
+/** The list of sessions waits this long after the token last changed (ms): pasting, not typing. */
+const LIST_DELAY_MS = 250;
 
 /** The whole demo page. */
 export function AgentConsole() {
@@ -27,10 +36,83 @@ export function AgentConsole() {
   // Follows of "running" results stop when the page goes away.
   const follows = useRef(new AbortController());
   useEffect(() => () => follows.current.abort(), []);
+  // The session this tab had open before a reload: rejoined once the list shows it is still live.
+  const recalled = useRef(recalledSession());
+  const [sessions, setSessions] = useState<SessionSummary[]>([]);
+  const [listError, setListError] = useState<string | null>(null);
+  const [rejoining, setRejoining] = useState<string | null>(null);
+
+  // Whatever opened it (a tool result, a rejoin), a reload of this tab comes back to it.
+  const openedSessionId = session?.sessionId ?? null;
+  useEffect(() => {
+    if (openedSessionId) rememberSession(openedSessionId);
+  }, [openedSessionId]);
+
+  const follow = (result: InteractiveShellResult): void => {
+    // A card that says "running" must not stay so: follow the call to its end.
+    void followCall(
+      apiToken,
+      result,
+      (next) => dispatch({ type: "result-updated", result: next }),
+      follows.current.signal,
+    ).catch(() => {
+      // The card keeps its last status; the terminal shows the truth meanwhile.
+    });
+  };
+
+  const rejoin = async (sessionId: string): Promise<void> => {
+    setRejoining(sessionId);
+    setListError(null);
+    try {
+      const [grant, commands] = await Promise.all([
+        createJoinGrant(apiToken, sessionId, "writer"),
+        restoreCommands(apiToken, sessionId),
+      ]);
+      dispatch({ type: "session-rejoined", sessionId, token: grant.token, commands });
+      for (const { result } of commands) {
+        if (result && (result.status === "running" || result.status === "queued")) follow(result);
+      }
+    } catch (err) {
+      const why = err instanceof ApiCallError ? err.message : String(err);
+      setListError(`Could not rejoin the session: ${why}`);
+    } finally {
+      setRejoining(null);
+    }
+  };
+
+  // With a token and no session open: list the sessions to come back to, and rejoin the one this
+  // tab had open (once).
+  const listing = !!apiToken && !session && !pending && rejoining === null;
+  useEffect(() => {
+    if (!listing) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      listSessions(apiToken, controller.signal).then(
+        (list) => {
+          setSessions(list);
+          setListError(null);
+          const wanted = recalled.current;
+          recalled.current = null;
+          if (!wanted) return;
+          if (list.some((s) => s.id === wanted)) void rejoin(wanted);
+          else rememberSession(null);
+        },
+        (err: unknown) => {
+          if (controller.signal.aborted) return;
+          setSessions([]);
+          const why = err instanceof ApiCallError ? err.message : String(err);
+          setListError(`Could not list the sessions: ${why}`);
+        },
+      );
+    }, LIST_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [listing, apiToken]);
 
   // On a phone the terminal sits below the transcript: bring it into view when a result opens
   // a (new) session, so the person sees the output without hunting for it.
-  const openedSessionId = session?.sessionId ?? null;
   useEffect(() => {
     const section = terminalSection.current;
     if (!openedSessionId || !section) return;
@@ -57,15 +139,7 @@ export function AgentConsole() {
     try {
       const result = await callInteractiveShell(apiToken, request);
       dispatch({ type: "call-succeeded", result });
-      // A card that says "running" must not stay so: follow the call to its end.
-      void followCall(
-        apiToken,
-        result,
-        (next) => dispatch({ type: "result-updated", result: next }),
-        follows.current.signal,
-      ).catch(() => {
-        // The card keeps its last status; the terminal shows the truth meanwhile.
-      });
+      follow(result);
     } catch (err) {
       const e =
         err instanceof ApiCallError ? err : new ApiCallError(0, "client_error", String(err));
@@ -87,6 +161,18 @@ export function AgentConsole() {
       </header>
       <main class="console">
         <section class="console__chat" aria-label="Agent transcript">
+          {!session ? (
+            <SessionList
+              sessions={sessions}
+              rejoining={rejoining}
+              onRejoin={(id) => void rejoin(id)}
+            />
+          ) : null}
+          {listError ? (
+            <p class="console__error" role="alert" data-testid="session-list-error">
+              {listError}
+            </p>
+          ) : null}
           <Transcript entries={state.entries} />
           <CommandForm
             pending={pending}
@@ -103,7 +189,10 @@ export function AgentConsole() {
                   class="button button--ghost"
                   data-testid="new-session-button"
                   disabled={pending}
-                  onClick={() => dispatch({ type: "new-session" })}
+                  onClick={() => {
+                    rememberSession(null);
+                    dispatch({ type: "new-session" });
+                  }}
                 >
                   New session
                 </button>
@@ -124,7 +213,9 @@ export function AgentConsole() {
             waitingText={
               pending
                 ? "Tool call running… the terminal opens when its result arrives."
-                : "The terminal opens when the agent's tool result arrives."
+                : rejoining
+                  ? "Rejoining the session…"
+                  : "The terminal opens when the agent's tool result arrives."
             }
           />
         </section>

@@ -1,10 +1,12 @@
 /**
  * The agent console's state, as a pure reducer. It encodes the fix of the seed bug: the terminal
- * session comes only from a tool result that names one. A tool call in flight, a failed call or a
- * result without an id never gives the panel a session, so the panel can never connect early,
- * connect to nothing, or make a session of its own.
+ * session comes only from a tool result that names one, or from rejoining a session the server
+ * listed, with a token minted for it. A tool call in flight, a failed call or a result without an
+ * id never gives the panel a session, so the panel can never connect early, connect to nothing,
+ * or make a session of its own.
  */
 import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
+import type { RestoredCommand } from "./session-records.ts";
 import { entryId, type TranscriptEntry } from "./transcript-entry.ts";
 
 /** The session the terminal panel shows. */
@@ -30,7 +32,12 @@ export type ConsoleAction =
   /** A call that returned "running" or "queued" moved on (`wait` answered): its card updates. */
   | { type: "result-updated"; result: InteractiveShellResult }
   /** Forget the session: the next command starts a new one. */
-  | { type: "new-session" };
+  | { type: "new-session" }
+  /**
+   * Back to a session the server listed (after a reload), with a writer token minted for it: the
+   * panel opens on it and its commands are added to the transcript.
+   */
+  | { type: "session-rejoined"; sessionId: string; token: string; commands: RestoredCommand[] };
 
 /** The console before anything happened. */
 export const INITIAL_CONSOLE: ConsoleState = { entries: [], pending: false, session: null };
@@ -88,8 +95,8 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return {
         ...state,
         entries: state.entries.map((entry) =>
-          entry.kind === "tool-result" &&
-          entry.result.call_id === action.result.call_id &&
+          (entry.kind === "tool-result" || entry.kind === "command") &&
+          entry.result?.call_id === action.result.call_id &&
           entry.result.session_id === action.result.session_id
             ? { ...entry, result: action.result }
             : entry,
@@ -97,6 +104,25 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       };
     case "new-session":
       return { ...state, session: null };
+    case "session-rejoined": {
+      if (!action.sessionId || !action.token || state.pending) return state;
+      const { sessionId } = action;
+      return {
+        entries: [
+          ...state.entries,
+          { id: entryId(), kind: "rejoined", sessionId, commands: action.commands.length },
+          ...action.commands.map(({ record, result }): TranscriptEntry => ({
+            id: entryId(),
+            kind: "command",
+            sessionId,
+            record,
+            result,
+          })),
+        ],
+        pending: false,
+        session: { sessionId, token: action.token },
+      };
+    }
   }
 }
 

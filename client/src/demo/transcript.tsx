@@ -92,6 +92,17 @@ function Entry({ entry }: { entry: TranscriptEntry }) {
         </div>
       );
     }
+    case "rejoined":
+      return (
+        <p class="transcript__rejoined" data-testid="rejoined-notice">
+          Back in session <code>{entry.sessionId}</code>
+          {entry.commands === 0
+            ? ": no commands recorded yet."
+            : `: its ${entry.commands === 1 ? "command" : `${entry.commands} commands`}, from the session's record.`}
+        </p>
+      );
+    case "command":
+      return <CommandCard entry={entry} />;
     case "error":
       return (
         <div class="card card--error" data-testid="tool-error" role="alert">
@@ -107,6 +118,64 @@ function Entry({ entry }: { entry: TranscriptEntry }) {
       );
   }
 }
+
+/** A command from the session's record, with its tool result when the agent typed it. */
+function CommandCard({ entry }: { entry: Extract<TranscriptEntry, { kind: "command" }> }) {
+  const { record, result } = entry;
+  const resultFinal = result !== null && result.status !== "running" && result.status !== "queued";
+  const exitCode = record.exitCode ?? (result?.status === "completed" ? result.exit_code : null);
+  const state =
+    record.end === null && !resultFinal
+      ? "running"
+      : exitCode === null
+        ? "ended"
+        : exitCode === 0
+          ? "success"
+          : "failure";
+  const source = record.source?.kind ?? "unknown";
+  return (
+    <div
+      class="card card--command"
+      data-testid="command-record"
+      data-number={record.number}
+      data-source={source}
+      data-state={state}
+      data-exit-code={exitCode ?? undefined}
+    >
+      <div class="card__head">
+        <span class="card__tag">command {record.number}</span>
+        <span class="card__meta">{SOURCE_WORDS[source]}</span>
+        <span class={`card__state card__state--${STATE_CLASS[state]}`}>
+          {state === "running" ? "running" : exitCode === null ? "ended" : `exit ${exitCode}`}
+        </span>
+      </div>
+      <pre class="card__command">
+        <code>$ {record.text ?? "(the shell did not report the command line)"}</code>
+      </pre>
+      {result ? (
+        <pre class="card__output" data-testid="command-output">
+          {result.output || "(no output)"}
+          {result.output_truncated ? "\n… (truncated; the terminal has all of it)" : ""}
+        </pre>
+      ) : (
+        <p class="card__note">Its output is in the terminal.</p>
+      )}
+    </div>
+  );
+}
+
+const SOURCE_WORDS = {
+  agent: "run by the agent",
+  writer: "typed in the terminal",
+  unknown: "typed by someone",
+} as const;
+
+const STATE_CLASS = {
+  running: "running",
+  success: "done",
+  failure: "failed",
+  ended: "ended",
+} as const;
 
 // The token is a credential: shown shortened, so a screenshot of the transcript does not leak it.
 function redactToken<T extends { viewer: { token: string; url: string } }>(result: T): T {

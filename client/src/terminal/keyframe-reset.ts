@@ -37,7 +37,8 @@ export function resizeTerminal(terminal: KeyframeTerminal, size: TerminalSize): 
  * Queues `keyframe` on the writer: after the output queued before it is parsed, the terminal is
  * reset (as `fresh`: the options it started with), resized to the keyframe's size and given the
  * keyframe; then it takes `sizeAfter`, the size it should have now (the keyframe has the size at
- * its offset), before the output queued after it.
+ * its offset), before the output queued after it. `onReset` runs right after the reset, for what
+ * the terminal's reset does not clear by itself (command decorations' markers).
  */
 export function queueKeyframe(
   writer: OutputWriter,
@@ -45,10 +46,12 @@ export function queueKeyframe(
   keyframe: KeyframeChunk,
   fresh: { convertEol: boolean; cursorBlink: boolean },
   sizeAfter: TerminalSize | null,
+  onReset?: () => void,
 ): void {
   const text = new TextDecoder().decode(keyframe.data);
   writer.keyframe({ offset: keyframe.offset, text }, () => {
     terminal.reset();
+    onReset?.();
     const { options } = terminal;
     if (options.convertEol !== fresh.convertEol) options.convertEol = fresh.convertEol;
     if (options.cursorBlink !== fresh.cursorBlink) options.cursorBlink = fresh.cursorBlink;

@@ -10,13 +10,17 @@ import type { TerminalSize } from "../../../protocol/index.ts";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
+import { installCommandDecorations } from "./command-decorations.ts";
 import { forwardInput } from "./input-forwarder.ts";
 import { queueKeyframe, resizeTerminal } from "./keyframe-reset.ts";
 import { OutputWriter } from "./output-writer.ts";
 import { loadBestRenderer } from "./renderer.ts";
 import { followSize } from "./size-follower.ts";
 import { fontSizeFor, terminalOptions, THEME } from "./terminal-options.ts";
-import { bufferLines, registerProbe, screenState, testHooks } from "./test-hooks.ts";
+import { bufferLines, registerProbe, screenState, scrollState, testHooks } from "./test-hooks.ts";
+
+/** Keys that only modify others: pressing one alone sends nothing. */
+const MODIFIER_KEYS = new Set(["Control", "Shift", "Alt", "Meta", "AltGraph", "CapsLock"]);
 
 /** How the terminal looks; anything absent takes the default. */
 export interface TerminalDisplay {
@@ -76,6 +80,7 @@ export function startTerminal(
     connection.acknowledge(end),
   );
   const safety = installSafety(terminal, () => writer.parsingLive());
+  const commands = installCommandDecorations(terminal, host, { onNotice: options.onNotice });
 
   const readOnly = (): boolean => connection.snapshot.role === "viewer";
   // The guard must be asked synchronously, inside xterm's onData.
@@ -97,9 +102,10 @@ export function startTerminal(
   const unsubscribe = [
     connection.on("output", (chunk) => writer.push(chunk)),
     // Read the size now, not when the keyframe is written: a resize announced later is queued
-    // after the keyframe and applies there.
+    // after the keyframe and applies there. A keyframe carries no marks: the commands before it
+    // lose their decorations when the terminal is reset for it.
     connection.on("keyframe", (keyframe) =>
-      queueKeyframe(writer, terminal, keyframe, fresh, wantedSize),
+      queueKeyframe(writer, terminal, keyframe, fresh, wantedSize, () => commands.reset()),
     ),
     connection.on("resize", (size) => {
       wantedSize = size;
@@ -120,8 +126,9 @@ export function startTerminal(
     connection.resize(cols, rows);
   });
 
-  const onKeyDown = (): void => {
-    if (readOnly()) {
+  const onKeyDown = (event: KeyboardEvent): void => {
+    // A modifier alone is not typing, nor is jumping between commands (viewers may do that).
+    if (readOnly() && !MODIFIER_KEYS.has(event.key) && !commands.handlesKey(event)) {
       options.onNotice({
         level: "info",
         code: "read_only",
@@ -139,6 +146,8 @@ export function startTerminal(
     offset: () => connection.offset,
     unparsedBytes: () => writer.pendingBytes + writer.queuedBytes,
     screen: () => screenState(terminal),
+    commands: () => commands.commands(),
+    scroll: () => scrollState(terminal, commands.highlightedLine()),
   });
 
   connection.start();
@@ -162,6 +171,7 @@ export function startTerminal(
       connection.close();
       writer.dispose();
       for (const listener of listeners) listener.dispose();
+      commands.dispose();
       safety.dispose();
       renderer?.dispose();
       terminal.dispose();

@@ -45,6 +45,8 @@ export const THEME: ITheme = {
   brightMagenta: "#e2c5ff",
   brightCyan: "#b3f0ff",
   brightWhite: "#f0f6fc",
+  // The overview ruler's edge (command-decorations.ts), as quiet as the panel's borders.
+  overviewRulerBorder: "#30363d",
 };
 
 /** Options every panel terminal starts with. */
@@ -68,6 +70,9 @@ export function terminalOptions(fontSize: number): ITerminalOptions {
     rightClickSelectsWord: true,
     macOptionIsMeta: true,
     smoothScrollDuration: 0,
+    // Under the scrollbar, a map of the commands in the scrollback: green succeeded, red failed
+    // (command-decorations.ts). It takes the scrollbar's place, so its width is the scrollbar's.
+    overviewRuler: { width: 10 },
   };
 }
 

@@ -4,6 +4,7 @@
  * pages expose no terminal internals.
  */
 import type { IBufferCell, IModes, Terminal } from "@xterm/xterm";
+import type { CommandProbe } from "./command-decorations.ts";
 
 /** What a test can read of one terminal. */
 export interface TerminalProbe {
@@ -16,6 +17,21 @@ export interface TerminalProbe {
   unparsedBytes(): number;
   /** What is on screen, cell attributes and cursor included. */
   screen(): ScreenState;
+  /** The commands the shell's marks outlined (command-decorations.ts), oldest first. */
+  commands(): CommandProbe[];
+  /** Where the terminal is scrolled to. */
+  scroll(): ScrollState;
+}
+
+/** Where a terminal is scrolled to, in buffer lines (0 is the oldest line of the scrollback). */
+export interface ScrollState {
+  /** The line at the top of the viewport. */
+  viewportY: number;
+  /** The top line when scrolled to the bottom. */
+  baseY: number;
+  rows: number;
+  /** The prompt line a jump highlights right now, or null. */
+  highlightedLine: number | null;
 }
 
 /** The screen as two terminals showing the same thing would agree on it. */
@@ -118,6 +134,12 @@ export function screenState(terminal: Terminal): ScreenState {
     attrs,
     modes: { ...terminal.modes },
   };
+}
+
+/** Where `terminal` is scrolled to. */
+export function scrollState(terminal: Terminal, highlightedLine: number | null): ScrollState {
+  const buffer = terminal.buffer.active;
+  return { viewportY: buffer.viewportY, baseY: buffer.baseY, rows: terminal.rows, highlightedLine };
 }
 
 // Colour modes as xterm numbers them (getFgColorMode() >> 24): default, 16 colours, 256, RGB.

@@ -14,6 +14,8 @@ import { OutputCursor } from "../../../client/src/connection/output-cursor.ts";
 import { isClipboardQuery } from "../../../client/src/safety/clipboard-guard.ts";
 import { openLinkSafely, safeLinkUrl } from "../../../client/src/safety/safe-links.ts";
 import { consoleReducer, INITIAL_CONSOLE } from "../../../client/src/demo/console-state.ts";
+import type { CommandRecord } from "../../../client/src/demo/session-records.ts";
+import { timeAgo } from "../../../client/src/demo/time-ago.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -189,5 +191,100 @@ describe("agent console (the seed bug)", () => {
       ["first", "completed", null],
       ["second", "completed", 0],
     ]);
+  });
+
+  const record = (number: number, change: Partial<CommandRecord> = {}): CommandRecord => ({
+    number,
+    text: `cmd ${number}`,
+    cwd: "/root",
+    source: { kind: "writer" },
+    start: number * 10,
+    end: number * 10 + 5,
+    startedAt: "2026-01-01T00:00:00Z",
+    endedAt: "2026-01-01T00:00:01Z",
+    exitCode: 0,
+    ...change,
+  });
+
+  it("rejoining a session the server listed opens the panel on it, its commands in the transcript", () => {
+    const agent = { kind: "agent", callId: "call-abc123" } as const;
+    const state = consoleReducer(INITIAL_CONSOLE, {
+      type: "session-rejoined",
+      sessionId: "abc123",
+      token: "minted",
+      commands: [
+        { record: record(1, { source: agent }), result: result("abc123") },
+        { record: record(2, { exitCode: 3 }), result: null },
+      ],
+    });
+    expect(state.session).toEqual({ sessionId: "abc123", token: "minted" });
+    expect(state.entries.map((e) => e.kind)).toEqual(["rejoined", "command", "command"]);
+    const commands = state.entries.flatMap((e) => (e.kind === "command" ? [e] : []));
+    expect(
+      commands.map((c) => [c.record.number, c.record.exitCode, c.result?.output ?? null]),
+    ).toEqual([
+      [1, 0, "sandbox\n"],
+      [2, 3, null],
+    ]);
+  });
+
+  it("a rejoin without a session id or a token, or while a tool call runs, opens nothing", () => {
+    for (const [sessionId, token] of [
+      ["", "minted"],
+      ["abc123", ""],
+    ]) {
+      const state = consoleReducer(INITIAL_CONSOLE, {
+        type: "session-rejoined",
+        sessionId: sessionId!,
+        token: token!,
+        commands: [],
+      });
+      expect(state).toBe(INITIAL_CONSOLE);
+    }
+    const running = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-started",
+      command: "ls",
+      request: { initial_command: "ls" },
+    });
+    const after = consoleReducer(running, {
+      type: "session-rejoined",
+      sessionId: "abc123",
+      token: "minted",
+      commands: [],
+    });
+    expect(after.session).toBeNull();
+  });
+
+  it("a rebuilt command whose call was still running takes the call's final result", () => {
+    const agent = { kind: "agent", callId: "slow" } as const;
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "session-rejoined",
+      sessionId: "abc123",
+      token: "minted",
+      commands: [
+        {
+          record: record(1, { source: agent, end: null, exitCode: null }),
+          result: { ...result("abc123"), call_id: "slow", status: "running", output: "" },
+        },
+      ],
+    });
+    state = consoleReducer(state, {
+      type: "result-updated",
+      result: { ...result("abc123"), call_id: "slow", status: "completed", exit_code: 0 },
+    });
+    const [command] = state.entries.flatMap((e) => (e.kind === "command" ? [e] : []));
+    expect([command?.result?.status, command?.result?.output]).toEqual(["completed", "sandbox\n"]);
+  });
+});
+
+describe("session list times", () => {
+  const now = Date.parse("2026-01-02T12:00:00Z");
+  it("says how long ago, in minutes, hours or days", () => {
+    expect(timeAgo("2026-01-02T11:59:30Z", now)).toBe("just now");
+    expect(timeAgo("2026-01-02T11:55:00Z", now)).toBe("5 min ago");
+    expect(timeAgo("2026-01-02T09:00:00Z", now)).toBe("3 h ago");
+    expect(timeAgo("2026-01-01T11:00:00Z", now)).toBe("1 day ago");
+    expect(timeAgo("2025-12-20T12:00:00Z", now)).toBe("13 days ago");
+    expect(timeAgo("not a time", now)).toBe("");
   });
 });
