@@ -73,6 +73,13 @@ export const ReadOutputRequestSchema = z.strictObject({
   since_offset: z.optional(
     OffsetSchema.check(z.describe("Output after this byte offset (default: all retained output).")),
   ),
+  command: z.optional(
+    integer(1, Number.MAX_SAFE_INTEGER, "a command number (1 or more)").check(
+      z.describe(
+        "Instead of output since an offset: the output of this command (its number from list_commands), as much as is retained.",
+      ),
+    ),
+  ),
   lines: z.optional(
     integer(1, KEYFRAME_SCROLLBACK_LINES).check(
       z.describe(
@@ -91,6 +98,20 @@ export const ListSessionsRequestSchema = z.strictObject({
 });
 /** Body of `POST /api/tools/list_sessions`. */
 export type ListSessionsRequest = z.infer<typeof ListSessionsRequestSchema>;
+
+export const ListCommandsRequestSchema = z.strictObject({
+  session_id: SessionIdField,
+  after: z.optional(
+    OffsetSchema.check(
+      z.describe("Only commands numbered above this one (default 0: from the first kept)."),
+    ),
+  ),
+  limit: z.optional(
+    integer(1, 1000).check(z.describe("At most this many commands, oldest first (default 1000).")),
+  ),
+});
+/** Body of `POST /api/tools/list_commands`. */
+export type ListCommandsRequest = z.infer<typeof ListCommandsRequestSchema>;
 
 export const CloseSessionRequestSchema = z.strictObject({ session_id: SessionIdField });
 /** Body of `POST /api/tools/close_session`. */

@@ -23,6 +23,7 @@ describe("the agent tool API", () => {
       "wait",
       "read_output",
       "list_sessions",
+      "list_commands",
       "close_session",
     ]);
     expect(body.tools.every((t) => t.input_schema.type === "object")).toBe(true);

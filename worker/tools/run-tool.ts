@@ -4,6 +4,7 @@ import {
   checkWith,
   type InteractiveShellRequest,
   type InteractiveShellResult,
+  type ListCommandsRequest,
   type ReadOutputRequest,
   type SendInputRequest,
   type WaitRequest,
@@ -24,6 +25,9 @@ import { renderScreen } from "./screen-text.ts";
 import { toolNamed, type ToolName } from "./tool-definitions.ts";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A session object's stub, as tools call it. */
+type SessionStub = NonNullable<Awaited<ReturnType<typeof sessionStub>>>;
 const NOTE = "Output is visible in the terminal panel.";
 /** read_output returns at most this much raw output (the screen comes from the newest keyframe). */
 const READ_OUTPUT_MAX_BYTES = 256 * 1024;
@@ -52,6 +56,8 @@ export async function runTool(
       return readOutput(env, tenant, checkArgs(tool.schema, args));
     case "wait":
       return waitForCall(env, tenant, origin, checkArgs(tool.schema, args));
+    case "list_commands":
+      return listCommands(env, tenant, checkArgs(tool.schema, args));
     case "list_sessions": {
       const body = checkArgs(tool.schema, args);
       return { success: true, sessions: await listSessions(env, tenant, body.limit ?? 50) };
@@ -146,10 +152,15 @@ async function readOutput(env: Env, tenant: string, body: ReadOutputRequest) {
   const info = await describeSession(env, tenant, sessionId);
   if (info.state === "ended")
     throw new ApiError(409, "session_ended", `the session has ended: ${info.reason ?? "closed"}`);
-  const since = body.since_offset ?? 0;
+  if (body.command !== undefined && body.since_offset !== undefined) {
+    const why = "command: give either command or since_offset, not both";
+    throw new ApiError(400, "invalid_request", why);
+  }
   const [source, tail] = await Promise.all([
     stub.screenSource(),
-    stub.readBytes(since, READ_OUTPUT_MAX_BYTES),
+    body.command === undefined
+      ? stub.readBytes(body.since_offset ?? 0, READ_OUTPUT_MAX_BYTES)
+      : commandOutput(stub, tenant, body.command),
   ]);
   if (!source || !tail) throw new ApiError(409, "session_ended", "the session has ended");
   const rendered = await renderScreen(source, body.lines ?? 0);
@@ -158,11 +169,37 @@ async function readOutput(env: Env, tenant: string, body: ReadOutputRequest) {
     session_id: sessionId,
     status: info.exit ? "exited" : "running",
     exit_code: info.exit?.code ?? null,
+    ...("command" in tail ? { command: tail.command } : {}),
     output: toPlainText(tail.bytes),
     output_truncated: tail.trimmed,
     offsets: { start: tail.start, end: tail.end },
     screen: rendered.screen,
     ...(body.lines !== undefined ? { lines: rendered.lines } : {}),
+  };
+}
+
+/** One command's retained output, as read_output returns output; 404 for a number it does not know. */
+async function commandOutput(stub: SessionStub, tenant: string, number: number) {
+  const result = await stub.commandOutput(tenant, number, READ_OUTPUT_MAX_BYTES);
+  if (!result.ok) {
+    throw new ApiError(result.code === "session_ended" ? 409 : 404, result.code, result.message);
+  }
+  const { command, start, end, bytes, trimmed } = result;
+  return { command, start, end, bytes, trimmed };
+}
+
+async function listCommands(env: Env, tenant: string, body: ListCommandsRequest) {
+  const stub = await requireSession(env, body.session_id);
+  const list = await stub.commands(tenant, body.after ?? 0, body.limit ?? 1000);
+  if (!list.ok) {
+    throw new ApiError(list.code === "session_ended" ? 409 : 404, list.code, list.message);
+  }
+  return {
+    success: true,
+    session_id: body.session_id,
+    shell: list.shell,
+    marks: list.marks,
+    commands: list.commands,
   };
 }
 

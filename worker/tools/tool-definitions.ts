@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import {
   CloseSessionRequestSchema,
   InteractiveShellRequestSchema,
+  ListCommandsRequestSchema,
   ListSessionsRequestSchema,
   ReadOutputRequestSchema,
   SendInputRequestSchema,
@@ -49,8 +50,9 @@ export const TOOLS = [
   {
     name: "read_output",
     description:
-      "Read a session's output since a byte offset (offsets come with every result), as plain text, and a " +
-      "plain-text rendering of the terminal's current screen.",
+      "Read a session's output since a byte offset (offsets come with every result), or one command's output " +
+      "(command, a number from list_commands), as plain text, and a plain-text rendering of the terminal's " +
+      "current screen.",
     schema: ReadOutputRequestSchema,
     scope: "sessions:read",
   },
@@ -61,6 +63,15 @@ export const TOOLS = [
       "(running or exited), creation time, runner state, viewers and exit. Pass an id as session_id to " +
       "interactive_shell, send_input or read_output.",
     schema: ListSessionsRequestSchema,
+    scope: "sessions:read",
+  },
+  {
+    name: "list_commands",
+    description:
+      "List the commands a session's shell ran, oldest first: number, command line, working directory, who ran " +
+      "it (an agent call or a person typing), start and end time and offsets, and exit code (null while running). " +
+      "Pass a number as read_output's command to read that command's output.",
+    schema: ListCommandsRequestSchema,
     scope: "sessions:read",
   },
   {

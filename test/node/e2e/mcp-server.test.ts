@@ -80,6 +80,17 @@ describe("the MCP server", () => {
 
     const read = await call(client, "read_output", { session_id: id });
     expect(read.body.screen).toContain("you said y");
+
+    const listed = await call(client, "list_sessions", {});
+    expect(listed.body.sessions.map((session: any) => session.id)).toContain(id);
+    const commands = await call(client, "list_commands", { session_id: id });
+    expect(commands.body.commands.map((c: any) => c.text)).toEqual([
+      "whoami",
+      "echo $((6*7)); cd /tmp; pwd",
+      'read -p "Continue? [y/N] " answer; echo "you said $answer"',
+    ]);
+    const whoami = await call(client, "read_output", { session_id: id, command: 1 });
+    expect(whoami.body.output).toBe(me);
     await client.close();
   });
 
