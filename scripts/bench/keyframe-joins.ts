@@ -14,7 +14,7 @@ import {
   createHeadlessTerminal,
   type HeadlessTerminal,
 } from "../../pty-runner/keyframes/headless-terminal.ts";
-import { firstDifference } from "../../test/harness/terminal-compare.ts";
+import { firstDifference, visibleText } from "../../test/harness/terminal-compare.ts";
 import { startRunnerProcess, type ManagedProcess } from "../lib/dev-stack.ts";
 import { mintHostCredential } from "../lib/host-credentials.ts";
 import { waitForHost } from "./bench-edge.ts";
@@ -64,22 +64,6 @@ interface Filled {
 
 const label = (bytes: number): string =>
   bytes >= MiB ? `${fmt(bytes / MiB, 0)} MiB` : `${fmt(bytes / 1024, 0)} KiB`;
-
-/** Visible rows as read_output renders them: trailing spaces and trailing blank rows dropped. */
-function screenText(terminal: { rows: number; buffer: HeadlessTerminal["buffer"] }): string {
-  const buffer = terminal.buffer.active;
-  const rows: string[] = [];
-  for (let y = 0; y < terminal.rows; y++) {
-    rows.push(
-      buffer
-        .getLine(buffer.viewportY + y)
-        ?.translateToString(true)
-        .trimEnd() ?? "",
-    );
-  }
-  while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-  return rows.join("\n");
-}
 
 function write(terminal: { write(data: Uint8Array, cb: () => void): void }, data: Uint8Array) {
   return new Promise<void>((resolve) => terminal.write(data, resolve));
@@ -189,7 +173,7 @@ async function fillSession(
       session,
       welcome,
       reference,
-      referenceScreen: screenText(reference),
+      referenceScreen: visibleText(reference),
       retained,
     };
   } finally {
@@ -300,7 +284,7 @@ async function renderTheOldWay(history: Uint8Array, cols: number, rows: number):
   try {
     const t0 = now();
     await write(terminal, history);
-    screenText(terminal);
+    visibleText(terminal);
     return now() - t0;
   } finally {
     terminal.dispose();

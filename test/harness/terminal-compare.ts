@@ -261,3 +261,22 @@ export function firstDifference(
   if (charsets(e).charset !== charsets(a).charset) return "active charset differs";
   return null;
 }
+
+/** The visible rows as read_output renders them: trailing spaces and trailing blank rows dropped. */
+export function visibleText(terminal: {
+  rows: number;
+  buffer: { active: Terminal["buffer"]["active"] };
+}): string {
+  const buffer = terminal.buffer.active;
+  const rows: string[] = [];
+  for (let y = 0; y < terminal.rows; y++) {
+    rows.push(
+      buffer
+        .getLine(buffer.viewportY + y)
+        ?.translateToString(true)
+        .trimEnd() ?? "",
+    );
+  }
+  while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
+  return rows.join("\n");
+}

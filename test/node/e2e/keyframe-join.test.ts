@@ -11,7 +11,7 @@ import {
 import { startStack, type Stack } from "../../harness/edge-stack.ts";
 import { playText } from "../../harness/keyframe-replay.ts";
 import { NodeViewer } from "../../harness/node-viewer.ts";
-import { firstDifference } from "../../harness/terminal-compare.ts";
+import { firstDifference, visibleText } from "../../harness/terminal-compare.ts";
 
 const SCROLLBACK = 1000;
 let stack: Stack;
@@ -131,13 +131,13 @@ describe("a late joiner after the start was trimmed", () => {
     writer.type("\x06".repeat(80));
     writer.type("120Gddihello keyframes\x1b");
     await writer.until(
-      () => watcherText(watcher.terminal).includes("hello keyframes"),
+      () => visibleText(watcher.terminal).includes("hello keyframes"),
       "the insert echoed",
       15_000,
     );
     writer.type(":set number\r");
     await writer.until(
-      () => /\s+120 hello keyframes/.test(watcherText(watcher.terminal)),
+      () => /\s+120 hello keyframes/.test(visibleText(watcher.terminal)),
       "line numbers",
       15_000,
     );
@@ -160,7 +160,7 @@ describe("a late joiner after the start was trimmed", () => {
     );
     writer.type(":echo 'after-resize'\r");
     await writer.until(
-      () => watcherText(watcher.terminal).includes("after-resize"),
+      () => visibleText(watcher.terminal).includes("after-resize"),
       "vim after the resize",
       15_000,
     );
@@ -174,7 +174,7 @@ describe("a late joiner after the start was trimmed", () => {
       since_offset: watcher.viewer.end(),
     });
     expect(read.status).toBe(200);
-    expect(read.body.screen).toBe(screenText(watcher.terminal));
+    expect(read.body.screen).toBe(visibleText(watcher.terminal));
     for (const viewer of [writer, watcher.viewer, first.viewer, second.viewer]) viewer.close();
   });
 
@@ -192,7 +192,7 @@ describe("a late joiner after the start was trimmed", () => {
     await flood(writer);
     writer.type(`LESSHISTFILE=- less -R ${file}\r`);
     await writer.until(
-      () => watcherText(watcher.terminal).includes("漢字"),
+      () => visibleText(watcher.terminal).includes("漢字"),
       "less showing the file",
       15_000,
     );
@@ -200,7 +200,7 @@ describe("a late joiner after the start was trimmed", () => {
     writer.type(" ".repeat(80));
     writer.type("50g");
     await writer.until(
-      () => /^50 /m.test(watcherText(watcher.terminal)),
+      () => /^50 /m.test(visibleText(watcher.terminal)),
       "less at line 50",
       15_000,
     );
@@ -216,25 +216,6 @@ describe("a late joiner after the start was trimmed", () => {
     for (const viewer of [writer, watcher.viewer, late.viewer]) viewer.close();
   });
 });
-
-function screenText(terminal: HeadlessTerminal): string {
-  const buffer = terminal.buffer.active;
-  const rows: string[] = [];
-  for (let y = 0; y < terminal.rows; y++) {
-    rows.push(
-      buffer
-        .getLine(buffer.viewportY + y)
-        ?.translateToString(true)
-        .trimEnd() ?? "",
-    );
-  }
-  while (rows.length > 0 && rows[rows.length - 1] === "") rows.pop();
-  return rows.join("\n");
-}
-
-function watcherText(terminal: HeadlessTerminal): string {
-  return screenText(terminal);
-}
 
 /** Offset of the last `marker` in everything `viewer` received from byte 0. */
 function startOf(viewer: NodeViewer, marker: string): number {
