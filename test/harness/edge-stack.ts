@@ -81,7 +81,7 @@ export async function startStack(
     secrets,
     vars: options.vars ?? {},
   };
-  let edge = await startEdge(edgeOptions);
+  let edge = await startOnFreePorts(edgeOptions);
   // Every host gets its own credential, as an operator would mint them.
   const credentials = new Map<string, string>();
   try {
@@ -207,5 +207,24 @@ function safeReaddir(path: string): string[] {
     return readdirSync(path);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Starts the edge; when a port freePort() found was taken before wrangler bound it (other stacks
+ * start in parallel), tries again with new ports, and keeps the ones that worked in `options` for
+ * restartEdge. Any other failure is thrown at once.
+ */
+async function startOnFreePorts(
+  options: Parameters<typeof startEdge>[0] & { inspectorPort: number },
+): Promise<Awaited<ReturnType<typeof startEdge>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEdge(options);
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/.test((error as Error).message)) throw error;
+      options.port = await freePort();
+      options.inspectorPort = await freePort();
+    }
   }
 }
