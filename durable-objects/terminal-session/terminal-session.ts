@@ -101,6 +101,14 @@ interface ViewerGrant {
   subject: string | null;
 }
 
+/** Why a join token may not read the session over HTTP, with the status the Worker answers. */
+export interface JoinRefusal {
+  ok: false;
+  status: 401 | 403 | 404;
+  code: string;
+  message: string;
+}
+
 /** Result of creating a session. */
 export type CreateResult = { ok: true } | { ok: false; error: string };
 
@@ -334,6 +342,27 @@ export class TerminalSession extends DurableObject<Env> {
     const range = outputRange(command, this.#openHistory(), maxBytes);
     const bytes = this.#readRange(range.start, range.end);
     return { ok: true, command, ...range, bytes };
+  }
+
+  /**
+   * Whether a join token the Worker verified for this session may read it over HTTP (its
+   * recording): not revoked, and, for a product's JWT, signed by this session's tenant. The
+   * answer names that tenant, which the reads that follow are made as.
+   */
+  async admitJoinToken(
+    tokenId: string,
+    tokenTenant: string | null,
+  ): Promise<{ ok: true; tenant: string } | JoinRefusal> {
+    const meta = this.#loadMeta();
+    if (!meta) return { ...NO_SUCH_SESSION, status: 404 };
+    if (tokenTenant && tokenTenant !== tenantOf(meta)) {
+      const message = "this join token is for another tenant's session";
+      return { ok: false, status: 403, code: "forbidden", message };
+    }
+    if (this.#revokedTokens(Date.now()).has(tokenId)) {
+      return { ok: false, status: 401, code: "unauthorized", message: REVOKED_REASON };
+    }
+    return { ok: true, tenant: tenantOf(meta) };
   }
 
   /**

@@ -6,6 +6,7 @@ import { tenantDirectory } from "../sessions/session-service.ts";
 import { ApiError } from "../http/errors.ts";
 import { BOOTSTRAP_SCOPES, isMintedKeyId, parseApiKey, type Scope } from "./api-keys.ts";
 import { secretsEqual } from "./crypto.ts";
+import { isJoinTokenShaped } from "./join-bearer.ts";
 
 /** The authenticated caller of an API route. */
 export interface Caller {
@@ -31,14 +32,23 @@ export function requireScope(scope: Scope | ((c: Context<ApiEnv>) => Promise<Sco
   });
 }
 
+/** The credential of an `Authorization: Bearer <credential>` header, or null without one. */
+export function bearerToken(header: string | undefined): string | null {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? "")?.[1] ?? null;
+}
+
 async function identify(env: Env, header: string | undefined): Promise<Caller> {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? "");
-  if (!match?.[1]) {
+  const token = bearerToken(header);
+  if (!token) {
     throw new ApiError(401, "unauthorized", "send an API key as `Authorization: Bearer <key>`");
   }
-  const token = match[1];
   if (env.API_TOKEN && (await secretsEqual(token, env.API_TOKEN))) {
     return { tenant: DEFAULT_TENANT, scopes: BOOTSTRAP_SCOPES, keyId: "bootstrap" };
+  }
+  // Said plainly, since a join link's token is easy to paste where a key belongs.
+  if (isJoinTokenShaped(token)) {
+    const opens = "a join token opens its own session's terminal and recording only";
+    throw new ApiError(401, "unauthorized", `${opens}; this route needs an API key`);
   }
   const parts = parseApiKey(token);
   if (!parts || !(await isMintedKeyId(env.SESSION_SECRET, parts))) {

@@ -23,6 +23,16 @@ export function jwtTenant(token: string): string | null {
   return typeof tenant === "string" && isValidTenantName(tenant) ? tenant : null;
 }
 
+/**
+ * Whether a string has the shape of a JWT: three dot-separated parts whose first decodes to a JSON
+ * header naming an algorithm. Shape only: it says which kind of credential a bearer is, not
+ * whether it is valid.
+ */
+export function looksLikeJwt(token: string): boolean {
+  const parts = token.split(".");
+  return parts.length === 3 && typeof decodeJson(parts[0]!)?.alg === "string";
+}
+
 /** Verifies a join JWT against the tenant's join secret (null: the tenant has none). */
 export async function verifyJoinJwt(
   token: string,

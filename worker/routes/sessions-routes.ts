@@ -1,11 +1,19 @@
 /** REST routes for sessions: create, list, describe, mint join tokens, end, who typed what, the commands that ran, and the recording. */
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import {
   JoinGrantRequestSchema,
   NewSessionRequestSchema,
   RevokeTokenRequestSchema,
 } from "../../protocol/index.ts";
-import { demandScope, requireScope, type ApiEnv } from "../auth/bearer.ts";
+import {
+  bearerToken,
+  demandScope,
+  requireScope,
+  type ApiEnv,
+  type Caller,
+} from "../auth/bearer.ts";
+import { isJoinTokenShaped, verifyJoinBearer, type JoinBearer } from "../auth/join-bearer.ts";
 import { joinTokenId } from "../auth/token-id.ts";
 import { verifyAnyJoinToken } from "../auth/verify-join.ts";
 import { ApiError } from "../http/errors.ts";
@@ -23,12 +31,17 @@ import {
 import { KEPT_COMMANDS } from "../../durable-objects/terminal-session/command-log.ts";
 import { AsciicastWriter, type RecordingPage } from "../sessions/asciicast.ts";
 
+/** The route that takes a join token as well as a key: which one was verified. */
+type RecordingEnv = ApiEnv & { Variables: { join?: JoinBearer } };
+type SessionStub = NonNullable<Awaited<ReturnType<typeof sessionStub>>>;
+
 /** Output read per call to the session while streaming a recording. */
 const RECORDING_PAGE_BYTES = 1024 * 1024;
 
 /**
  * Mounted at /api. Every route needs an API key: sessions:run to create, end or mint writer
- * links, sessions:read to look. A session of another tenant is 404, as an unknown one is.
+ * links, sessions:read to look. A session of another tenant is 404, as an unknown one is. The
+ * recording alone also takes a join token for its session (see readOrJoin).
  */
 export const sessionsRoutes = new Hono<ApiEnv>();
 
@@ -128,20 +141,31 @@ sessionsRoutes.get("/sessions/:id/commands", read, async (c) => {
 });
 
 /**
+ * An API key with sessions:read, or a join token for this very session (viewer or writer: either
+ * sees the output anyway), so the join page can replay what it was shown. A join token is
+ * recognised by its shape and never tried as an API key.
+ */
+const readOrJoin = createMiddleware<RecordingEnv>(async (c, next) => {
+  const token = bearerToken(c.req.header("Authorization"));
+  if (token === null || !isJoinTokenShaped(token)) return read(c, next);
+  c.set("join", await verifyJoinBearer(c.env, token, c.req.param("id") ?? ""));
+  await next();
+});
+
+/**
  * The session's retained output as an asciicast v2 recording (see worker/sessions/asciicast.ts),
  * streamed page by page up to where the output ended when the request came.
  */
-sessionsRoutes.get("/sessions/:id/recording", read, async (c) => {
+sessionsRoutes.get("/sessions/:id/recording", readOrJoin, async (c) => {
   const id = c.req.param("id");
-  const tenant = c.get("caller").tenant;
   const stub = await sessionStub(c.env, id);
-  const first = stub ? await stub.recordingPage(tenant, 0, RECORDING_PAGE_BYTES) : null;
-  if (first && !first.ok && first.code === "session_ended") {
+  if (!stub) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
+  const tenant = await readerTenant(stub, c.get("join"), c.get("caller"));
+  const first = await stub.recordingPage(tenant, 0, RECORDING_PAGE_BYTES);
+  if (!first.ok && first.code === "session_ended") {
     throw new ApiError(409, first.code, first.message);
   }
-  if (!stub || !first || !first.ok) {
-    throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
-  }
+  if (!first.ok) throw new ApiError(404, "session_not_found", `no session with id "${id}"`);
   const writer = new AsciicastWriter(first.createdAt);
   const stopAt = first.historyEnd;
   const encoder = new TextEncoder();
@@ -171,6 +195,21 @@ sessionsRoutes.get("/sessions/:id/recording", read, async (c) => {
   });
   return new Response(body, { headers: { "Content-Type": "application/x-asciicast" } });
 });
+
+/**
+ * The tenant a recording is read as: the API key's, or, for a join token, the session's own once
+ * the session admits the token (not revoked; a JWT of its own tenant).
+ */
+async function readerTenant(
+  stub: SessionStub,
+  join: JoinBearer | undefined,
+  caller: Caller,
+): Promise<string> {
+  if (!join) return caller.tenant;
+  const admitted = await stub.admitJoinToken(join.tokenId, join.claims.tenant ?? null);
+  if (!admitted.ok) throw new ApiError(admitted.status, admitted.code, admitted.message);
+  return admitted.tenant;
+}
 
 /** A query parameter that must be an integer in [min, max]; `fallback` when it is absent. */
 function queryInteger(

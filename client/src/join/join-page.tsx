@@ -1,13 +1,17 @@
-/** The join page (/join#session=…&token=…): one session's terminal, full size. */
+/** The join page (/join#session=…&token=…): one session's terminal, full size, and its replay once the shell has exited. */
 import { useEffect, useState } from "preact/hooks";
 import { parseJoinFragment } from "../../../protocol/index.ts";
 import type { StatusView } from "../connection/connection-status.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
 import { testHooks } from "../terminal/test-hooks.ts";
+import { ReplayView } from "./replay-view.tsx";
 
 /** Reads the session and token from the fragment; without both it explains and connects nothing. */
 export function JoinPage() {
   const [params, setParams] = useState(() => parseJoinFragment(window.location.hash));
+  const [status, setStatus] = useState<StatusView | null>(null);
+  /** The session whose replay is open over its live view, if any. */
+  const [replayOf, setReplayOf] = useState<string | null>(null);
   useEffect(() => {
     const onHashChange = (): void => setParams(parseJoinFragment(window.location.hash));
     window.addEventListener("hashchange", onHashChange);
@@ -29,18 +33,45 @@ export function JoinPage() {
     );
   }
 
-  const onStateChange = (status: StatusView): void => {
-    document.title = `${status.label} · webterm`;
+  const onStateChange = (next: StatusView): void => {
+    document.title = `${next.label} · webterm`;
+    setStatus(next);
   };
+  // Once the shell has exited its output is complete and kept (for EXITED_RETENTION_SECONDS);
+  // an ended session has none left to replay, and a running one is not finished.
+  const replaying = replayOf === params.sessionId;
+  const canReplay = status?.kind === "exited" && !replaying;
+  const replayButton = canReplay ? (
+    <button
+      class="button join__replay-button"
+      data-testid="replay-button"
+      onClick={() => setReplayOf(params.sessionId)}
+    >
+      Replay
+    </button>
+  ) : null;
   return (
     <main class="join">
-      <TerminalPanel
-        sessionId={params.sessionId}
-        token={params.token}
-        getToken={testHooks()?.getToken}
-        autoFocus
-        onStateChange={onStateChange}
-      />
+      <div class="join__stage">
+        <TerminalPanel
+          sessionId={params.sessionId}
+          token={params.token}
+          getToken={testHooks()?.getToken}
+          autoFocus
+          onStateChange={onStateChange}
+          actions={replayButton}
+          class={replaying ? "join__live join__live--covered" : "join__live"}
+        />
+        {replaying ? (
+          <ReplayView
+            key={params.sessionId}
+            server={window.location.origin}
+            sessionId={params.sessionId}
+            token={params.token}
+            onClose={() => setReplayOf(null)}
+          />
+        ) : null}
+      </div>
     </main>
   );
 }

@@ -1,4 +1,5 @@
 /** The strip above the terminal: connection state, notices, round-trip latency and role. */
+import type { ComponentChildren } from "preact";
 import type { ConnectionSnapshot, StatusView } from "../connection/connection-status.ts";
 import type { ConnectionNotice } from "../connection/terminal-connection.ts";
 
@@ -7,10 +8,12 @@ export interface StatusBarProps {
   status: StatusView;
   snapshot: ConnectionSnapshot;
   notice: ConnectionNotice | null;
+  /** Controls the panel's owner adds, shown before the role. */
+  actions?: ComponentChildren;
 }
 
 /** Shows what the terminal is doing, in words. */
-export function StatusBar({ status, snapshot, notice }: StatusBarProps) {
+export function StatusBar({ status, snapshot, notice, actions }: StatusBarProps) {
   const message = notice?.text ?? status.detail;
   return (
     <div class="terminal-status" data-testid="terminal-status" data-state={status.kind}>
@@ -38,6 +41,7 @@ export function StatusBar({ status, snapshot, notice }: StatusBarProps) {
           {snapshot.latencyMs} ms
         </span>
       ) : null}
+      {actions}
       <RoleBadge role={snapshot.role} />
     </div>
   );

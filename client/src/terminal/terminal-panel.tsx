@@ -4,6 +4,7 @@
  */
 import "@xterm/xterm/css/xterm.css";
 import "./terminal-panel.css";
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   describeStatus,
@@ -41,6 +42,8 @@ export interface TerminalPanelProps extends TerminalDisplay {
   waitingText?: string;
   /** Focus the terminal once it opens. */
   autoFocus?: boolean;
+  /** Controls shown in the status bar, before the role (the join page's Replay button). */
+  actions?: ComponentChildren;
   class?: string;
 }
 
@@ -91,6 +94,7 @@ function ConnectedPanel({
   autoFocus,
   fontSize,
   theme,
+  actions,
   class: className,
 }: ConnectedProps) {
   const hostRef = useRef<HTMLDivElement>(null);
@@ -157,7 +161,7 @@ function ConnectedPanel({
       data-session-id={sessionId}
       style={theme?.background ? { "--tp-bg": theme.background } : undefined}
     >
-      <StatusBar status={status} snapshot={snapshot} notice={notice} />
+      <StatusBar status={status} snapshot={snapshot} notice={notice} actions={actions} />
       <div class="terminal-panel__viewport">
         <div ref={hostRef} class="terminal-panel__xterm" data-testid="terminal-screen" />
       </div>

@@ -23,6 +23,15 @@ export interface TerminalProbe {
   scroll(): ScrollState;
 }
 
+/** What a test can read of the join page's replay (client/src/join/replay-terminal.ts). */
+export interface ReplayProbe {
+  /** Every line of the replay terminal's buffer, as `TerminalProbe.lines`. */
+  lines(): string[];
+  screen(): ScreenState;
+  /** The player: its state, position and length in recording seconds, and its speed. */
+  player(): { state: string; position: number; duration: number; speed: number | "max" };
+}
+
 /** Where a terminal is scrolled to, in buffer lines (0 is the oldest line of the scrollback). */
 export interface ScrollState {
   /** The line at the top of the viewport. */
@@ -58,6 +67,8 @@ export interface WebtermTestHooks {
   domRenderer?: boolean;
   /** Filled by the page: one probe per open terminal. */
   terminals?: TerminalProbe[];
+  /** Filled by the join page: one probe per open replay. */
+  replays?: ReplayProbe[];
   /**
    * A token provider for the join page, which otherwise has only its link's token: lets a test
    * drive the panel's real renewal path (TerminalConnection's getToken) with short-lived tokens.
@@ -76,9 +87,21 @@ export function testHooks(): WebtermTestHooks | null {
 
 /** Registers a probe while a test is watching; returns the function that removes it. */
 export function registerProbe(probe: TerminalProbe): () => void {
+  return register("terminals", probe);
+}
+
+/** Registers a replay's probe while a test is watching; returns the function that removes it. */
+export function registerReplayProbe(probe: ReplayProbe): () => void {
+  return register("replays", probe);
+}
+
+function register<K extends "terminals" | "replays">(
+  key: K,
+  probe: NonNullable<WebtermTestHooks[K]>[number],
+): () => void {
   const hooks = testHooks();
   if (!hooks) return () => {};
-  const list = (hooks.terminals ??= []);
+  const list = (hooks[key] ??= []) as (typeof probe)[];
   list.push(probe);
   return () => {
     const at = list.indexOf(probe);
