@@ -19,6 +19,9 @@ import type { OnceLogger } from "./log.ts";
  */
 export const KEYFRAME_BACKLOG_WATERMARKS = { high: 4 * 1024 * 1024, low: 1024 * 1024 };
 
+/** A keyframe is asked for once the terminal has kept its size this long (ms) after a resize. */
+export const RESIZE_SETTLE_MS = 100;
+
 /** Pauses and resumes the PTY for the feed (the session combines it with flow control). */
 export interface KeyframeBrake {
   pause(): void;
@@ -110,15 +113,24 @@ export class SessionKeyframeFeed {
   }
 
   /**
-   * The PTY was resized after the output so far: a keyframe right here makes the joiner's tail
-   * (written at the session's current size) start after the resize.
+   * The PTY was resized after the output so far: a keyframe once the resizes stop makes the
+   * joiner's tail (written at the session's current size) start after the last one. A window
+   * dragged by its corner resizes hundreds of times a second; a keyframe for each (tens of
+   * milliseconds of the worker, and a row rewritten by the session object) slowed everything.
    */
   resized(cols: number, rows: number): void {
     this.#engine.resize(cols, rows);
-    this.#engine.requestKeyframe().catch(() => {
-      // Stopped (or too big): the engine has said why already.
-    });
+    if (this.#resizeTimer !== null) clearTimeout(this.#resizeTimer);
+    this.#resizeTimer = setTimeout(() => {
+      this.#resizeTimer = null;
+      this.#engine.requestKeyframe().catch(() => {
+        // Stopped (or too big): the engine has said why already.
+      });
+    }, RESIZE_SETTLE_MS);
+    this.#resizeTimer.unref();
   }
+
+  #resizeTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** A connection was welcomed; `everyBytes` is the interval its session object asked for. */
   welcomed(everyBytes: number | undefined): void {
@@ -148,6 +160,7 @@ export class SessionKeyframeFeed {
   /** The session is over. */
   close(): void {
     this.#closed = true;
+    if (this.#resizeTimer !== null) clearTimeout(this.#resizeTimer);
     this.#quiet.stop();
     for (const unsubscribe of this.#unsubscribe) unsubscribe();
     this.#engine.close();

@@ -164,6 +164,9 @@ describe("a late joiner after the start was trimmed", () => {
       "vim after the resize",
       15_000,
     );
+    // The runner takes a keyframe once the size has held for 100 ms: wait for that fact (a join
+    // that is offered it), then join for real.
+    await keyframeOffered(id, viewerToken, { cols: 120, rows: 40 });
     const second = await joinLate(id, viewerToken);
     await sameEnd(second.viewer, watcher.viewer);
     expect(second.welcome.keyframe).toMatchObject({ cols: 120, rows: 40 });
@@ -216,6 +219,24 @@ describe("a late joiner after the start was trimmed", () => {
     for (const viewer of [writer, watcher.viewer, late.viewer]) viewer.close();
   });
 });
+
+/** Resolves once a joiner is offered a keyframe of `size` (polls with short-lived joins). */
+async function keyframeOffered(
+  id: string,
+  token: string,
+  size: { cols: number; rows: number },
+): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const probe = NodeViewer.join(stack.url, id, token);
+    const welcome = await probe.message("welcome");
+    probe.close();
+    const keyframe = welcome.keyframe as { cols: number; rows: number } | null | undefined;
+    if (keyframe?.cols === size.cols && keyframe.rows === size.rows) return;
+    if (Date.now() > deadline) throw new Error(`no keyframe of ${size.cols}x${size.rows} offered`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** Offset of the last `marker` in everything `viewer` received from byte 0. */
 function startOf(viewer: NodeViewer, marker: string): number {

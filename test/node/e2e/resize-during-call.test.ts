@@ -28,7 +28,8 @@ it("every call under a storm of resizes completes with its own output and exit c
       for (let i = 0; storming; i++) {
         const size = i % 2 === 0 ? { cols: 100, rows: 30 } : { cols: 80, rows: 24 };
         writer.ws.send(JSON.stringify({ type: "resize", ...size }));
-        await new Promise((resolve) => setTimeout(resolve, 2));
+        // 60 a second: a window dragged by its corner, at the browser's frame rate.
+        await new Promise((resolve) => setTimeout(resolve, 16));
       }
     })();
     const result = await stack.api("POST", "/api/tools/interactive_shell", {

@@ -56,6 +56,18 @@ describe("keyframes on the wire", () => {
     expect(session.violations).toEqual([]);
   });
 
+  test("a storm of resizes brings one keyframe once it stops, at the last size, not one per resize", async () => {
+    const session = await fx.open();
+    const before = session.keyframes.length;
+    for (let i = 0; i < 50; i++) session.resize(90 + (i % 10), 24 + (i % 5));
+    session.resize(111, 33);
+    await waitFor(() => session.keyframes.some((k) => k.cols === 111 && k.rows === 33), {
+      what: "a keyframe at the last size",
+    });
+    expect(session.keyframes.length - before).toBeLessThanOrEqual(5);
+    expect(session.violations).toEqual([]);
+  });
+
   test("the newest is sent again on every new connection", async () => {
     const session = await fx.open();
     session.type("seq 1 3000; echo seq-$((3*1000))-done\r");
