@@ -19,6 +19,15 @@ import type { OnceLogger } from "./log.ts";
  */
 export const KEYFRAME_BACKLOG_WATERMARKS = { high: 4 * 1024 * 1024, low: 1024 * 1024 };
 
+/**
+ * The brake's high watermark for a session whose keyframe interval is `everyBytes`: at most 4
+ * intervals, so the newest keyframe never falls further behind the output than the session's
+ * history keeps behind it (4 × its cap; the interval is a quarter of the cap).
+ */
+export function brakeHighFor(everyBytes: number): number {
+  return Math.min(KEYFRAME_BACKLOG_WATERMARKS.high, 4 * everyBytes);
+}
+
 /** A keyframe is asked for once the terminal has kept its size this long (ms) after a resize. */
 export const RESIZE_SETTLE_MS = 100;
 
@@ -48,6 +57,7 @@ export class SessionKeyframeFeed {
   readonly #unsubscribe: (() => void)[];
   readonly #brake: KeyframeBrake;
   #braking = false;
+  #brakeHigh = KEYFRAME_BACKLOG_WATERMARKS.high;
   readonly #sessionId: string;
   readonly #once: OnceLogger;
 
@@ -86,7 +96,7 @@ export class SessionKeyframeFeed {
   output(bytes: Uint8Array): void {
     this.#engine.write(bytes);
     this.#quiet.output();
-    if (!this.#braking && this.#engine.backlog > KEYFRAME_BACKLOG_WATERMARKS.high) {
+    if (!this.#braking && this.#engine.backlog > this.#brakeHigh) {
       this.#braking = true;
       this.#brake.pause();
     }
@@ -106,7 +116,7 @@ export class SessionKeyframeFeed {
         `session ${this.#sessionId}: keyframes stopped at ${failure.offset} (${failure.error}); late joiners after trimming will replay from the middle of the output`,
       );
     }
-    if (this.#braking && (stopped || this.#engine.backlog < KEYFRAME_BACKLOG_WATERMARKS.low)) {
+    if (this.#braking && (stopped || this.#engine.backlog < this.#brakeHigh / 4)) {
       this.#braking = false;
       this.#brake.resume();
     }
@@ -136,7 +146,9 @@ export class SessionKeyframeFeed {
   welcomed(everyBytes: number | undefined): void {
     // At least 4 KiB between keyframes whatever the edge asks: a keyframe costs milliseconds.
     if (everyBytes !== undefined) {
-      this.#engine.setInterval(Math.min(MAX_KEYFRAME_INTERVAL_BYTES, Math.max(4096, everyBytes)));
+      const interval = Math.min(MAX_KEYFRAME_INTERVAL_BYTES, Math.max(4096, everyBytes));
+      this.#engine.setInterval(interval);
+      this.#brakeHigh = brakeHighFor(interval);
     }
     const latest = this.#engine.latest;
     if (latest !== null && (this.#pending === null || latest.offset > this.#pending.offset)) {

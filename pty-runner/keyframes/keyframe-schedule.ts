@@ -23,7 +23,7 @@ export interface ScheduleOptions {
   /** Largest keyframe (UTF-8 bytes); scrollback lines are dropped to fit. */
   maxBytes: number;
   /**
-   * Least time between keyframes taken on their own (ms), unless 8 intervals of output passed;
+   * Least time between keyframes taken on their own (ms), unless 4 intervals of output passed;
    * default: 20 times the last keyframe's serializing time, at least 100 ms. 0: every interval.
    */
   minAutoGapMs?: number;
@@ -35,12 +35,12 @@ export interface ScheduleOptions {
  * In a flood, a keyframe every interval would cost more than parsing (a keyframe with its
  * scrollback takes tens of milliseconds; the flood skip makes parsing a flood almost free), so
  * keyframes taken on their own are spaced to about 5% of the worker's time; a timer only decides
- * how far back the newest keyframe may lie, never what it holds. Past 8 intervals one is taken
+ * how far back the newest keyframe may lie, never what it holds. Past 4 intervals one is taken
  * anyway, so the session's history, which is kept from the newest keyframe on, stays bounded.
  */
 const AUTO_DUTY_FACTOR = 20;
 const MIN_AUTO_GAP_MS = 100;
-const FORCED_AFTER_INTERVALS = 8;
+const FORCED_AFTER_INTERVALS = 4;
 
 export class KeyframeSchedule {
   readonly #tracker: TerminalStateTracker;

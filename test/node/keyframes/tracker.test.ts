@@ -68,7 +68,7 @@ describe("keyframe boundaries", () => {
 });
 
 describe("keyframes taken on their own", () => {
-  it("are spaced by 20 times the last one's serializing time, at least 100 ms, and taken after 8 intervals anyway", () => {
+  it("are spaced by 20 times the last one's serializing time, at least 100 ms, and taken after 4 intervals anyway", () => {
     let clock = 0;
     const offsets: number[] = [];
     const schedule = new KeyframeSchedule(
@@ -94,11 +94,11 @@ describe("keyframes taken on their own", () => {
     expect(offsets).toEqual([1000]);
     clock += 50; // less than the gap: the next intervals pass without one...
     feed(150); // to 10200
-    // ...until 8 intervals (8000 bytes) since the last: one anyway, at 9000; 10000 passes without.
-    expect(offsets).toEqual([1000, 9000]);
+    // ...until 4 intervals (4000 bytes) since the last: one anyway, at 5000 and 9000; 10000 passes.
+    expect(offsets).toEqual([1000, 5000, 9000]);
     clock += 100; // the gap (at least 100 ms) has passed: the next interval brings one
     feed(20); // to 11400
-    expect(offsets).toEqual([1000, 9000, 11000]);
+    expect(offsets).toEqual([1000, 5000, 9000, 11000]);
     schedule.dispose();
   });
 });
@@ -231,7 +231,7 @@ describe("the worker thread", () => {
     }
   });
 
-  it("spaces keyframes taken on their own in a flood, but takes one every 8 intervals anyway", async () => {
+  it("spaces keyframes taken on their own in a flood, but takes one every 4 intervals anyway", async () => {
     const session = workers.open({ cols: 80, rows: 24, everyBytes: 4096, minAutoGapMs: 1e9 });
     const offsets: number[] = [];
     session.onKeyframe((keyframe) => offsets.push(keyframe.offset));
@@ -240,11 +240,11 @@ describe("the worker thread", () => {
         session.write(bytes(`line ${String(i).padStart(4, "0")} \x1b[32mgreen\x1b[0m text\r\n`));
       await session.requestKeyframe();
       const automatic = offsets.slice(0, -1);
-      // The first comes at once (no keyframe yet); then one per 8 intervals: the gap never passes.
-      expect(automatic.length).toBeGreaterThanOrEqual(Math.floor(session.posted / (8 * 4096)) - 1);
+      // The first comes at once (no keyframe yet); then one per 4 intervals: the gap never passes.
+      expect(automatic.length).toBeGreaterThanOrEqual(Math.floor(session.posted / (4 * 4096)) - 1);
       for (let i = 1; i < automatic.length; i++) {
-        expect(automatic[i]! - automatic[i - 1]!).toBeGreaterThanOrEqual(8 * 4096);
-        expect(automatic[i]! - automatic[i - 1]!).toBeLessThan(8 * 4096 + 4096 + 40);
+        expect(automatic[i]! - automatic[i - 1]!).toBeGreaterThanOrEqual(4 * 4096);
+        expect(automatic[i]! - automatic[i - 1]!).toBeLessThan(4 * 4096 + 4096 + 40);
       }
     } finally {
       session.close();

@@ -5,6 +5,7 @@ import type { SessionKeyframes } from "../../../pty-runner/keyframes/keyframe-wo
 import {
   KEYFRAME_BACKLOG_WATERMARKS,
   SessionKeyframeFeed,
+  brakeHighFor,
 } from "../../../pty-runner/session-keyframes.ts";
 
 /** The parts of a session's keyframe engine the feed uses, with a backlog the test sets. */
@@ -13,6 +14,10 @@ class FakeEngine {
   parsed = 0;
   failure: { offset: number; error: string } | null = null;
   latest = null;
+  interval = 0;
+  setInterval(everyBytes: number): void {
+    this.interval = everyBytes;
+  }
   readonly progress = new Set<() => void>();
   get backlog(): number {
     return this.posted - this.parsed;
@@ -77,6 +82,19 @@ describe("the keyframe brake", () => {
     engine.report(engine.posted - KEYFRAME_BACKLOG_WATERMARKS.low + 1);
     expect(events).toEqual(["pause", "resume"]);
     expect(feed.braking).toBe(false);
+    feed.close();
+  });
+
+  test("brakes at 4 keyframe intervals for a session with a small history cap, at 4 MiB at most", () => {
+    expect(brakeHighFor(16 * 1024)).toBe(64 * 1024);
+    expect(brakeHighFor(MiB)).toBe(4 * MiB);
+    const engine = new FakeEngine();
+    const { feed, events } = feedOf(engine);
+    feed.welcomed(16 * 1024);
+    while (engine.backlog <= 64 * 1024) feed.output(new Uint8Array(4096));
+    expect(events).toEqual(["pause"]);
+    engine.report(engine.posted - 16 * 1024 + 1);
+    expect(events).toEqual(["pause", "resume"]);
     feed.close();
   });
 
