@@ -18,6 +18,8 @@ export interface SessionInboxHandlers {
   close(reason: string): void;
   /** Asks for the terminal facts; answered later with a `terminal` message of the same number. */
   probe(probe: number): void;
+  /** A viewer measures the round trip to this host; answer at once with the same id. */
+  hostPing(id: number): void;
   input(bytes: Uint8Array): void;
 }
 
@@ -61,6 +63,8 @@ export class SessionInbox {
         return this.#handlers.close(message.reason);
       case "probe":
         return this.#handlers.probe(message.probe);
+      case "host-ping":
+        return this.#handlers.hostPing(message.id);
       case "error":
         return this.#drop(
           `error:${message.code}`,

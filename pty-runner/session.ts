@@ -156,6 +156,9 @@ export class Session {
           this.#once.warn("probes", `session ${this.id}: too many probes waiting; ignored some`);
         }
       },
+      // Frames are handled in order, so this answer goes after every key that came before it
+      // was written to the PTY.
+      hostPing: (id) => this.#sendJson({ type: "host-pong", id }),
       // Exactly the bytes the writer sent: no decoding, no newline translation.
       input: (bytes) => this.#pty.write(bytes),
     });

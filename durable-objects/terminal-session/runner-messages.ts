@@ -39,6 +39,10 @@ export function handleRunnerMessage(
     session.tools.update();
     return;
   }
+  if (msg.type === "host-pong") {
+    session.hostPings.answer(msg.id);
+    return;
+  }
   if (msg.type === "spawn-failed") {
     if (!session.meta().exit) {
       const reason = `the runner could not start the shell: ${msg.message}`;

@@ -6,6 +6,7 @@ import type {
   SessionToViewer,
   TerminalSize,
 } from "../../protocol/index.ts";
+import type { HostPings } from "./host-pings.ts";
 import type { InputLog } from "./input-log.ts";
 import type { KeyframeStore } from "./keyframe-store.ts";
 import type { OutputHistory } from "./output-history.ts";
@@ -19,13 +20,15 @@ import { sendMessage } from "./viewer-fanout.ts";
 export interface SessionPort {
   readonly attachments: AttachmentCache;
   readonly tools: ToolCalls;
+  /** Viewers' pings on their way through the runner. */
+  readonly hostPings: HostPings;
   /** Where the shell stands (marks, facts, input). */
   driver(): ShellDriver;
   /** Who typed what, when. */
   inputLog(): InputLog;
   /** New output or a hello: the shell's marks since the command log's last go into it. */
   recordCommands(): void;
-  /** A writer resized the terminal: the recording replays it at the current output offset. */
+  /** The session's size changed: the recording replays it at the current output offset. */
   recordResize(size: TerminalSize): void;
   runnerState(): RunnerState;
   /** The session's record (handlers run only for sessions that exist). */

@@ -1,5 +1,5 @@
 /** What the session remembers about each socket across hibernation (ws.serializeAttachment). */
-import type { Role } from "../../protocol/index.ts";
+import type { Role, TerminalSize } from "../../protocol/index.ts";
 
 /** A browser, agent or other viewer. Offsets drive the per-viewer send window. */
 export interface ViewerAttachment {
@@ -18,6 +18,8 @@ export interface ViewerAttachment {
   expiresAt: number;
   /** Who holds it (a product-minted token's `sub`), shown to the other viewers; null if unknown. */
   subject: string | null;
+  /** The size a writer's panel fits (its last `resize`); the session takes the smallest (size-policy.ts). */
+  wants?: TerminalSize | null;
 }
 
 /** The runner's data connection for this session. */

@@ -66,6 +66,8 @@ import { createKeyframeTable, KeyframeStore, type StoredKeyframe } from "./keyfr
 import { ToolCalls, type ToolRequest, type ToolResult } from "./tool-calls.ts";
 import { pumpViewer, sendMessage } from "./viewer-fanout.ts";
 import { handleViewerMessage } from "./viewer-messages.ts";
+import { HostPings } from "./host-pings.ts";
+import { settleSize } from "./size-policy.ts";
 
 /** Headers the Worker sets after it has authenticated a socket; never taken from a client. */
 export const PEER_HEADER = "x-webterm-peer";
@@ -152,6 +154,7 @@ export class TerminalSession extends DurableObject<Env> {
   #port: SessionPort = {
     attachments: this.#attachments,
     tools: this.#tools,
+    hostPings: new HostPings(),
     driver: () => this.#shellDriver(),
     inputLog: () => this.#openInputLog(),
     recordCommands: () => this.#recordCommands(),
@@ -531,7 +534,9 @@ export class TerminalSession extends DurableObject<Env> {
       keyframe: keyframe && { offset: keyframe.offset, cols: keyframe.cols, rows: keyframe.rows },
       size: meta.size,
       runner: this.#runnerState(),
+      host: meta.host,
       exit: meta.exit,
+      exitReason: meta.exit ? meta.reason : null,
       lease: this.#tools.lease(),
     } satisfies SessionToViewer);
     if (keyframe) sendKeyframe(server, keyframe);
@@ -692,7 +697,11 @@ export class TerminalSession extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    if (att?.kind === "viewer") this.#announceViewers();
+    if (att?.kind === "viewer") {
+      this.#announceViewers();
+      // A writer that leaves no longer holds the size down.
+      if (att.role === "writer" && meta && meta.state !== "ended") settleSize(this.#port, ws);
+    }
   }
 
   // Everyone is told who is here (by their token's subject) when someone joins or leaves.
@@ -786,8 +795,11 @@ export class TerminalSession extends DurableObject<Env> {
     // A command still running ends with the shell (`exit`, or the shell was killed).
     this.#openCommandLog().shellExited(end, Date.now());
     this.#tools.update();
-    if (reason) this.#broadcast({ type: "error", code: "spawn_failed", message: reason });
-    this.#broadcast({ type: "exit", exit, offset: end });
+    if (reason) {
+      const code = reason.startsWith("lost:") ? "shell_lost" : "spawn_failed";
+      this.#broadcast({ type: "error", code, message: reason });
+    }
+    this.#broadcast({ type: "exit", exit, offset: end, reason });
   }
 
   // ----- Shell driver, runner liveness --------------------------------------------------------

@@ -1,4 +1,4 @@
-/** What the session does with each message from a viewer: input, replies, resize, signals, acks. */
+/** What the session does with each message from a viewer: input, replies, resize, signals, acks, host pings. */
 import {
   CloseCode,
   FrameKind,
@@ -10,7 +10,8 @@ import {
 } from "../../protocol/index.ts";
 import { describeExit, sendError, sendToRunner, type SessionPort } from "./session-port.ts";
 import type { ViewerAttachment } from "./socket-attachments.ts";
-import { pumpViewer } from "./viewer-fanout.ts";
+import { settleSize } from "./size-policy.ts";
+import { pumpViewer, sendMessage } from "./viewer-fanout.ts";
 
 /** Handles one message from a viewer socket. */
 export function handleViewerMessage(
@@ -48,13 +49,16 @@ export function handleViewerMessage(
     }
     case "resize": {
       if (!mayWrite(session, ws, att, "resize")) return;
-      // Size policy: the last writer to resize wins; everyone is told the new size.
-      const size = { cols: msg.cols, rows: msg.rows };
-      session.saveMeta({ ...session.meta(), size });
-      session.recordResize(size);
+      // Size policy: each writer says what its panel fits; the session takes the smallest.
+      session.attachments.set(ws, { ...att, wants: { cols: msg.cols, rows: msg.rows } });
+      settleSize(session);
+      return;
+    }
+    case "host-ping": {
       const runner = session.runner();
-      if (runner) sendToRunner(runner, { type: "resize", ...size });
-      session.broadcast({ type: "resize", ...size });
+      // No runner to ask: answered at once, saying the host was not reached.
+      if (!runner) return sendMessage(ws, { type: "host-pong", id: msg.id, from: "session" });
+      session.hostPings.forward(ws, msg.id, runner);
       return;
     }
     case "signal": {

@@ -38,6 +38,8 @@ export const RunnerToSessionSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("exit"), exit: ExitStatusSchema, offset: OffsetSchema }),
   /** The PTY could not be started. */
   z.object({ type: z.literal("spawn-failed"), message: z.string() }),
+  /** The answer to a `host-ping`, sent after every frame that came before it was handled. */
+  z.object({ type: z.literal("host-pong"), id: OffsetSchema }),
 ]);
 export type RunnerToSession = z.infer<typeof RunnerToSessionSchema>;
 
@@ -65,6 +67,8 @@ export const SessionToRunnerSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("close"), reason: z.string() }),
   /** Asks for the terminal facts; answered by a `terminal` message with the same `probe` number. */
   z.object({ type: z.literal("probe"), probe: OffsetSchema }),
+  /** A viewer measures the round trip to the host: answer `host-pong` with the same `id` at once. */
+  z.object({ type: z.literal("host-ping"), id: OffsetSchema }),
   ErrorMessageSchema,
 ]);
 export type SessionToRunner = z.infer<typeof SessionToRunnerSchema>;

@@ -27,6 +27,12 @@ export const ViewerToSessionSchema = z.discriminatedUnion("type", [
    * socket lives on (a socket whose token expires is closed with 4401).
    */
   z.object({ type: z.literal("token"), token: z.string() }),
+  /**
+   * Measures the round trip to the shell's host: the session passes it to the runner, whose
+   * `host-pong` comes back as a `host-pong` with the same `id`. The runner handles frames in order,
+   * so the answer also proves every key sent before it reached the host.
+   */
+  z.object({ type: z.literal("host-ping"), id: OffsetSchema }),
 ]);
 export type ViewerToSession = z.infer<typeof ViewerToSessionSchema>;
 
@@ -56,7 +62,11 @@ export const SessionToViewerSchema = z.discriminatedUnion("type", [
     ),
     size: TerminalSizeSchema,
     runner: RunnerStateSchema,
+    /** The host the shell runs on (where its pty-runner must run). */
+    host: z.optional(z.string()),
     exit: z.nullable(ExitStatusSchema),
+    /** Why the shell ended when its status alone does not say (lost, could not start). */
+    exitReason: z.optional(z.nullable(z.string())),
     /** The agent call holding the keyboard, if any (writers' keys are refused meanwhile). */
     lease: z.nullable(KeyboardLeaseSchema),
   }),
@@ -71,7 +81,19 @@ export const SessionToViewerSchema = z.discriminatedUnion("type", [
   /** The terminal size changed. */
   z.object({ type: z.literal("resize"), cols: ColsSchema, rows: RowsSchema }),
   /** The shell exited after producing output up to `offset`. */
-  z.object({ type: z.literal("exit"), exit: ExitStatusSchema, offset: OffsetSchema }),
+  z.object({
+    type: z.literal("exit"),
+    exit: ExitStatusSchema,
+    offset: OffsetSchema,
+    /** Why, when the status alone does not say: "lost: the runner on host ... restarted without this shell". */
+    reason: z.optional(z.nullable(z.string())),
+  }),
+  /**
+   * The answer to a `host-ping` with the same `id`. `from: "host"`: the runner answered, after
+   * every earlier key reached it. `from: "session"`: no runner is connected, so the session
+   * answered at once; the host was not reached.
+   */
+  z.object({ type: z.literal("host-pong"), id: OffsetSchema, from: z.enum(["host", "session"]) }),
   /** A `token` message was accepted: the socket now lives until `expiresAt` (seconds). */
   z.object({ type: z.literal("token-renewed"), expiresAt: OffsetSchema }),
   /**

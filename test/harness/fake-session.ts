@@ -139,6 +139,8 @@ export class FakeSession {
   readonly hellos: RunnerHello[] = [];
   /** Every `terminal` answer, in order of arrival. */
   readonly answers: TerminalAnswer[] = [];
+  /** Ids of the runner's `host-pong`s, in the order they came. */
+  readonly hostPongs: number[] = [];
   /** Ignore everything the runner sends, heartbeats included (a frozen session object). */
   silent = false;
   /** Heartbeat requests answered, and those ignored while `silent`. */
@@ -375,6 +377,10 @@ export class FakeSession {
         this.violations.push(`terminal answer at ${offset} but only ${this.storedEnd} stored`);
       }
       this.answers.push({ probe, offset, facts, storedEnd: this.storedEnd });
+      return;
+    }
+    if (message.type === "host-pong") {
+      this.hostPongs.push(message.id);
       return;
     }
     if (message.offset !== this.storedEnd) {

@@ -60,7 +60,7 @@ describe("viewer messages", () => {
       'control message needs a string "type"',
     );
     expect(errorOf(parseViewerMessage('{"type":"launch-missiles"}'))).toBe(
-      'type: expected one of "resize", "signal", "ack", "token", got the string "launch-missiles"',
+      'type: expected one of "resize", "signal", "ack", "token", "host-ping", got the string "launch-missiles"',
     );
     const big = JSON.stringify({ type: "token", token: "x".repeat(MAX_CONTROL_MESSAGE_BYTES) });
     expect(errorOf(parseViewerMessage(big))).toBe(

@@ -57,7 +57,14 @@ it("marks the sessions a restarted runner no longer has as exited, and leaves th
   });
 
   const reason = `lost: the runner on host "${host}" restarted without this shell`;
-  expect(await viewer.message("exit")).toMatchObject({ exit: { code: null, signal: null } });
+  // Viewers are told why, in words a person can read.
+  expect(await viewer.message("exit")).toMatchObject({
+    exit: { code: null, signal: null },
+    reason,
+  });
+  expect(await viewer.message("error")).toMatchObject({ code: "shell_lost", message: reason });
+  const late = await connectViewer(gone.id, gone.token);
+  expect(await late.message("welcome")).toMatchObject({ state: "exited", exitReason: reason });
   expect(await describeSession(gone.id)).toMatchObject({
     state: "exited",
     exit: { code: null, signal: null },

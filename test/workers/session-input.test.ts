@@ -30,7 +30,7 @@ describe("a viewer (read-only) connection", () => {
 });
 
 describe("resizing", () => {
-  it("lets the last writer set the size and tells everyone; sizes out of range are refused, not clamped", async () => {
+  it("lets a lone writer set the size and tells everyone; sizes out of range are refused, not clamped", async () => {
     const s = await startSession();
     const writer = await connectViewer(s.id, s.writerToken);
     const viewer = await connectViewer(s.id, s.viewerToken);
@@ -113,7 +113,7 @@ describe("bad input", () => {
     ]);
     expect(errors(writer.texts).map((e) => e.message)).toEqual([
       "control message is not valid JSON",
-      'type: expected one of "resize", "signal", "ack", "token", got the string "launch-missiles"',
+      'type: expected one of "resize", "signal", "ack", "token", "host-ping", got the string "launch-missiles"',
       "control message must be a JSON object",
       expect.stringContaining("ack 999999 is outside what was sent"),
       expect.any(String),
