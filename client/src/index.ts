@@ -12,6 +12,8 @@ export type {
 export { TerminalPanel } from "./terminal/terminal-panel.tsx";
 export type { TerminalPanelProps } from "./terminal/terminal-panel.tsx";
 export type { TerminalDisplay } from "./terminal/terminal-controller.ts";
+export type { ColorScheme } from "./terminal/color-scheme.ts";
+export { measureTerminalSize, type MeasureOptions } from "./terminal/measure-size.ts";
 export { TerminalConnection } from "./connection/terminal-connection.ts";
 export type {
   ConnectionNotice,

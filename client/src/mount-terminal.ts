@@ -51,7 +51,7 @@ export interface MountedTerminal {
   /**
    * Changes options in place; the rest stay as they were. A new token (or a link to the same
    * session) keeps the connection and is handed to it; a new session or server opens a new
-   * terminal; `fontSize` and `theme` apply at once. A new `url` replaces `server`, `sessionId`
+   * terminal; `fontSize`, `colorScheme` and `theme` apply at once. A new `url` replaces `server`, `sessionId`
    * and `token` given earlier.
    */
   update(options: Partial<MountTerminalOptions>): void;

@@ -298,6 +298,49 @@ describe("mountTerminal in the consumer app", () => {
     expect((await look()).fontSize).toBe("22px");
   });
 
+  it("colorScheme overrides the system's preference and update({ colorScheme }) switches at once; theme colours lay over the chosen scheme", async () => {
+    const session = await openSession(stack, null);
+    const context = await newTestContext(browser);
+    contexts.push(context);
+    const { page } = await openApp({ join: session.result.viewer.url }, context);
+    await page.emulateMedia({ colorScheme: "light" });
+    await waitForPanelState(page, "live");
+    const look = () =>
+      page.evaluate(
+        (panel) => ({
+          scheme: document.querySelector(panel)!.getAttribute("data-scheme"),
+          background: getComputedStyle(
+            document.querySelector(`${panel} .xterm-scrollable-element`)!,
+          ).backgroundColor,
+          foreground: getComputedStyle(document.querySelector(`${panel} .xterm-rows`)!).color,
+        }),
+        PANEL,
+      );
+    // No option: the system's light preference.
+    expect(await look()).toMatchObject({ scheme: "light", background: "rgb(255, 255, 255)" });
+    await page.evaluate(() => window.consumer.terminal!.update({ colorScheme: "dark" }));
+    await poll(
+      async () => (await look()).background === "rgb(13, 17, 23)",
+      "the dark scheme",
+      5000,
+    );
+    expect((await look()).scheme).toBe("dark");
+    await page.evaluate(() =>
+      window.consumer.terminal!.update({ colorScheme: "light", theme: { background: "#fdf6e3" } }),
+    );
+    const overlaid = await poll(
+      async () => ((await look()).background === "rgb(253, 246, 227)" ? look() : null),
+      "the theme's background over the light scheme",
+      5000,
+    );
+    // The light scheme's foreground stays under the given background.
+    expect(overlaid).toEqual({
+      scheme: "light",
+      background: "rgb(253, 246, 227)",
+      foreground: "rgb(31, 35, 40)",
+    });
+  });
+
   it("emits exit with the shell's code when it exits, and again when joining the exited session", async () => {
     const session = await openSession(stack, null);
     const { page } = await openApp({ join: session.result.viewer.url });

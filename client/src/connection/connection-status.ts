@@ -42,8 +42,16 @@ export interface ConnectionSnapshot {
   closeCode: number | null;
   /** The server's close reason, when it gave one. */
   closeReason: string | null;
-  /** Last measured round trip to the session, in milliseconds. */
+  /** Last measured round trip to the edge (the session object's heartbeat), in milliseconds. */
   latencyMs: number | null;
+  /** Last measured round trip to the shell's host (through the runner), in milliseconds. */
+  hostLatencyMs: number | null;
+  /** Pings to the host have gone unanswered for several intervals while the edge link is up. */
+  hostSilent: boolean;
+  /** The host the shell runs on, as the welcome said; null if it did not. */
+  host: string | null;
+  /** Why the shell ended when its status alone does not say (lost, could not start). */
+  exitReason: string | null;
 }
 
 /** The first snapshot of every connection. */
@@ -58,6 +66,10 @@ export const INITIAL_SNAPSHOT: ConnectionSnapshot = {
   closeCode: null,
   closeReason: null,
   latencyMs: null,
+  hostLatencyMs: null,
+  hostSilent: false,
+  host: null,
+  exitReason: null,
 };
 
 /** One word for the state, used in `data-state` attributes and CSS. */
@@ -77,7 +89,7 @@ export type StatusKind =
 /** What a status bar shows. */
 export interface StatusView {
   kind: StatusKind;
-  /** Short label, for example "Reconnecting (attempt 2)". */
+  /** Short label, for example "Host offline". */
   label: string;
   /** A sentence with more detail, or null. */
   detail: string | null;
@@ -108,27 +120,27 @@ export function describeStatus(s: ConnectionSnapshot): StatusView {
     case "reconnecting":
       return {
         kind: "reconnecting",
-        label: `Reconnecting (attempt ${Math.max(1, s.attempt)})`,
-        detail: "The link to the session dropped; output resumes where it stopped.",
+        label: "Reconnecting to the edge...",
+        detail: `This browser's link to the edge dropped (attempt ${Math.max(1, s.attempt)}); output resumes where it stopped once it is back.`,
       };
     case "replaying":
       return { kind: "replaying", label: "Replaying", detail: "Catching up on earlier output." };
     case "live":
-      if (s.exit)
-        return { kind: "exited", label: `Exited (${describeExit(s.exit)})`, detail: null };
+      if (s.exit) return describeEnd(s.exit, s.exitReason);
       if (s.runner === "offline") {
+        const on = s.host ? ` on ${JSON.stringify(s.host)}` : "";
         return {
           kind: "runner-offline",
-          label: "Runner offline",
-          detail: "The machine running the shell is not connected; output resumes when it is back.",
+          label: "Host offline",
+          detail: `The shell's host is not connected to the edge. If its runner comes back with the shell, output resumes; if the runner restarted, the shell is lost. Check that pty-runner is running${on}.`,
         };
       }
-      if (s.runner === "unresponsive") {
+      if (s.runner === "unresponsive" || s.hostSilent) {
         return {
           kind: "runner-unresponsive",
           label: "Host not responding",
           detail:
-            "The machine running the shell has stopped answering; keys typed now are refused, not lost.",
+            "The shell's host is connected but has stopped answering; keys typed now are refused, not lost.",
         };
       }
       if (s.lease) {
@@ -140,6 +152,18 @@ export function describeStatus(s: ConnectionSnapshot): StatusView {
       }
       return { kind: "live", label: "Live", detail: null };
   }
+}
+
+// How the shell ended; a lost shell is not an exit with an unknown status, and says why.
+function describeEnd(exit: ExitStatus, reason: string | null): StatusView {
+  if (reason?.startsWith("lost:")) {
+    return {
+      kind: "exited",
+      label: "Shell lost",
+      detail: `${capitalize(reason.slice("lost:".length).trim())}. The output so far stays here; start a new session to go on.`,
+    };
+  }
+  return { kind: "exited", label: `Exited (${describeExit(exit)})`, detail: reason };
 }
 
 /** "code 0", or "signal SIGKILL". */

@@ -24,6 +24,7 @@ import { AckTracker } from "./ack-tracker.ts";
 import { connectUrl } from "./connect-url.ts";
 import { INITIAL_SNAPSHOT, type ConnectionSnapshot } from "./connection-status.ts";
 import { encodeInputFrames, inputBytes, MAX_PASTE_BYTES } from "./input-frames.ts";
+import { DEFAULT_HOST_PROBE, HostProbe, type HostProbeTiming } from "./host-probe.ts";
 import { DEFAULT_PROBE, LatencyProbe, type ProbeTiming } from "./latency-probe.ts";
 import { OutputCursor } from "./output-cursor.ts";
 import { TypedEmitter, type Unsubscribe } from "./typed-emitter.ts";
@@ -67,7 +68,7 @@ export interface TerminalConnectionEvents {
    * terminal and rebuild it from this, then the output from its offset. Comes before that output.
    */
   keyframe: KeyframeChunk;
-  /** The terminal should take this size. */
+  /** The session's size (from its welcome or a `resize`): the terminal should take it. */
   resize: TerminalSize;
   /** A round trip was measured (ms). */
   latency: number;
@@ -102,6 +103,8 @@ export interface TerminalConnectionOptions {
   WebSocket?: unknown;
   reconnect?: Partial<ReconnectTiming>;
   probe?: Partial<ProbeTiming>;
+  /** Timing of the pings to the shell's host. */
+  hostProbe?: Partial<HostProbeTiming>;
 }
 
 /** Quick first retries (a reload of `wrangler dev` drops every socket), backing off to 10 s. */
@@ -123,6 +126,7 @@ export class TerminalConnection {
   #events = new TypedEmitter<TerminalConnectionEvents>();
   #socket: ReconnectingWebSocket | null = null;
   #probe: LatencyProbe;
+  #hostProbe: HostProbe;
   #snapshot: ConnectionSnapshot = INITIAL_SNAPSHOT;
   #cursor = new OutputCursor();
   #closed = false;
@@ -134,8 +138,10 @@ export class TerminalConnection {
   #sessionSize: TerminalSize | null = null;
   /** The keyframe the welcome announced and that has not arrived yet. */
   #expectedKeyframe: { offset: number; cols: number; rows: number } | null = null;
-  /** The size this writer's panel wants; claimed again after every reconnect. */
+  /** The size this writer's panel fits; claimed again after every reconnect. */
   #wantedSize: TerminalSize | null = null;
+  /** The size last claimed on this socket (reset by every `welcome`). */
+  #claimedSize: TerminalSize | null = null;
   #gapsInARow = 0;
   /** When the token is renewed next (a timer), and how many refusals came in a row. */
   #renewal: ReturnType<typeof setTimeout> | null = null;
@@ -154,6 +160,21 @@ export class TerminalConnection {
       },
       // A half-open link (a laptop waking up, a phone changing networks) never sends close.
       onSilent: () => this.#socket?.reconnect(1000, "no heartbeat reply"),
+    });
+    this.#hostProbe = new HostProbe({
+      ...DEFAULT_HOST_PROBE,
+      ...options.hostProbe,
+      // Every ping wakes the session object: none while there is no host to reach (no runner
+      // connected, or the shell is gone).
+      send: (id) =>
+        this.#snapshot.runner !== "offline" &&
+        !this.#snapshot.exit &&
+        this.#sendMessage({ type: "host-ping", id }),
+      onRoundTrip: (ms) => this.#update({ hostLatencyMs: Math.round(ms), hostSilent: false }),
+      onNoHost: () => this.#update({ hostLatencyMs: null }),
+      // No answer for several intervals: the round trip shown last is no longer true.
+      onSilent: (silent) =>
+        this.#update(silent ? { hostSilent: true, hostLatencyMs: null } : { hostSilent: false }),
     });
   }
 
@@ -221,6 +242,15 @@ export class TerminalConnection {
       this.#notice("warning", "not_connected", "Not connected: that input was not sent.");
       return false;
     }
+    // Pings to the host go unanswered: keys are refused here rather than queued behind them.
+    if (this.#snapshot.hostSilent && !this.#snapshot.exit) {
+      this.#notice(
+        "warning",
+        "host_not_responding",
+        "The shell's host is not responding: that input was not sent.",
+      );
+      return false;
+    }
     for (const frame of encodeInputFrames(bytes)) this.#socket?.send(frame);
     return true;
   }
@@ -240,8 +270,9 @@ export class TerminalConnection {
   }
 
   /**
-   * Asks for a terminal size (writers only; viewers follow the session). The size is
-   * remembered and claimed again after every reconnect. Returns whether it was sent now.
+   * Says the size this writer's panel fits (viewers follow the session). The session takes the
+   * smallest size among its writers and announces it with `resize`, which is what the terminal
+   * shows. Remembered and claimed again after every reconnect. Returns whether it was sent now.
    */
   resize(cols: number, rows: number): boolean {
     const checked = checkTerminalSize(cols, rows);
@@ -287,6 +318,7 @@ export class TerminalConnection {
     this.#closed = true;
     if (this.#renewal) clearTimeout(this.#renewal);
     this.#probe.stop();
+    this.#hostProbe.stop();
     this.#socket?.close(1000, "viewer left");
     this.#update({ phase: "closed" });
     this.#events.clear();
@@ -310,6 +342,7 @@ export class TerminalConnection {
 
   #onClose = (event: CloseEvent): void => {
     this.#probe.stop();
+    this.#hostProbe.stop();
     this.#acks.closed();
     this.#welcomed = false;
     this.#live = false;
@@ -382,18 +415,25 @@ export class TerminalConnection {
         // resume from the old end, or the terminal would get the tail without the keyframe.
         this.#expectedKeyframe = message.keyframe ?? null;
         this.#sessionSize = message.size;
+        this.#claimedSize = null;
         this.#update({
           phase: "replaying",
           attempt: 0,
           role: message.role,
           runner: message.runner,
+          host: message.host ?? null,
           exit: message.exit,
+          exitReason: message.exitReason ?? null,
           lease: message.lease,
           closeCode: null,
           closeReason: null,
+          hostLatencyMs: null,
+          hostSilent: false,
         });
-        // A writer claims its own size again; anyone else shows the session's.
-        if (!this.#claimSize()) this.#events.emit("resize", message.size);
+        // Everyone shows the session's size; a writer also says again what its panel fits.
+        this.#events.emit("resize", message.size);
+        this.#claimSize();
+        this.#hostProbe.start();
         return;
       }
       case "history-trimmed": {
@@ -417,7 +457,15 @@ export class TerminalConnection {
         this.#update({ phase: "live" });
         return;
       case "runner":
-        this.#update({ runner: message.state });
+        // A host that left has no round trip to show.
+        this.#update(
+          message.state === "offline"
+            ? { runner: message.state, hostLatencyMs: null }
+            : { runner: message.state },
+        );
+        return;
+      case "host-pong":
+        this.#hostProbe.pong(message.id, message.from);
         return;
       case "lease":
         this.#update({ lease: message.lease });
@@ -427,7 +475,7 @@ export class TerminalConnection {
         this.#events.emit("resize", this.#sessionSize);
         return;
       case "exit":
-        this.#update({ exit: message.exit });
+        this.#update({ exit: message.exit, exitReason: message.reason ?? null });
         return;
       case "error":
         this.#notice("error", message.code, message.message);
@@ -511,13 +559,12 @@ export class TerminalConnection {
   #claimSize(): boolean {
     const size = this.#wantedSize;
     if (!size || this.#snapshot.role !== "writer" || !this.#welcomed) return false;
-    const current = this.#sessionSize;
-    if (!current || current.cols !== size.cols || current.rows !== size.rows) {
-      if (!this.#sendMessage({ type: "resize", cols: size.cols, rows: size.rows })) return false;
-      // Optimistic: the session broadcasts the new size to everyone, us included.
-      this.#sessionSize = size;
-    }
-    this.#events.emit("resize", size);
+    const claimed = this.#claimedSize;
+    if (claimed && claimed.cols === size.cols && claimed.rows === size.rows) return true;
+    if (!this.#sendMessage({ type: "resize", cols: size.cols, rows: size.rows })) return false;
+    // Not applied here: the session answers with the size it takes (maybe smaller, for another
+    // writer's sake), or nothing when its size does not change.
+    this.#claimedSize = size;
     return true;
   }
 

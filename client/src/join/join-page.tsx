@@ -1,15 +1,20 @@
 /** The join page (/join#session=…&token=…): one session's terminal, full size, and its replay once the shell has exited. */
 import { useEffect, useState } from "preact/hooks";
 import { parseJoinFragment } from "../../../protocol/index.ts";
-import type { StatusView } from "../connection/connection-status.ts";
+import type { ExitStatus, ViewerPresence } from "../../../protocol/index.ts";
+import type { ConnectionSnapshot, StatusView } from "../connection/connection-status.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
 import { testHooks } from "../terminal/test-hooks.ts";
 import { ReplayView } from "./replay-view.tsx";
+import { SessionHeader } from "./session-header.tsx";
 
 /** Reads the session and token from the fragment; without both it explains and connects nothing. */
 export function JoinPage() {
   const [params, setParams] = useState(() => parseJoinFragment(window.location.hash));
   const [status, setStatus] = useState<StatusView | null>(null);
+  const [viewers, setViewers] = useState<readonly ViewerPresence[] | null>(null);
+  const [exit, setExit] = useState<ExitStatus | null>(null);
+  const [host, setHost] = useState<string | null>(null);
   /** The session whose replay is open over its live view, if any. */
   const [replayOf, setReplayOf] = useState<string | null>(null);
   useEffect(() => {
@@ -33,9 +38,13 @@ export function JoinPage() {
     );
   }
 
-  const onStateChange = (next: StatusView): void => {
+  const onStateChange = (next: StatusView, snapshot: ConnectionSnapshot): void => {
     document.title = `${next.label} · webterm`;
     setStatus(next);
+    setExit(snapshot.exit);
+    setHost(snapshot.host);
+    // Empty until the session's first `viewers` message: "nobody" would be wrong.
+    setViewers(snapshot.viewers.length > 0 ? snapshot.viewers : null);
   };
   // Once the shell has exited its output is complete and kept (for EXITED_RETENTION_SECONDS);
   // an ended session has none left to replay, and a running one is not finished.
@@ -52,6 +61,7 @@ export function JoinPage() {
   ) : null;
   return (
     <main class="join">
+      <SessionHeader sessionId={params.sessionId} host={host} viewers={viewers} />
       <div class="join__stage">
         <TerminalPanel
           sessionId={params.sessionId}
@@ -68,6 +78,7 @@ export function JoinPage() {
             server={window.location.origin}
             sessionId={params.sessionId}
             token={params.token}
+            exit={exit}
             onClose={() => setReplayOf(null)}
           />
         ) : null}

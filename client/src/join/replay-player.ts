@@ -10,6 +10,11 @@ export interface ReplaySink {
   /** Writes output; `done` is called once the terminal has parsed it. */
   write(text: string, done: () => void): void;
   resize(cols: number, rows: number): void;
+  /**
+   * Text to write once every event has been parsed, before the replay ends (the exit marker,
+   * which depends on where the last output left the cursor); "" for none.
+   */
+  epilogue?(): string;
 }
 
 /** Time for the player: a clock in milliseconds and a one-shot timer. */
@@ -79,6 +84,7 @@ export class ReplayPlayer {
   #stepping = false;
   #stepAgain = false;
   #disposed = false;
+  #epilogueWritten = false;
 
   constructor(recording: Recording, sink: ReplaySink, options: Partial<ReplayOptions> = {}) {
     this.#events = recording.events;
@@ -187,7 +193,17 @@ export class ReplayPlayer {
       return;
     }
     const next = this.#events[this.#next];
-    if (!next) return this.#end();
+    if (!next) {
+      const epilogue = this.#epilogueWritten ? "" : (this.#sink.epilogue?.() ?? "");
+      this.#epilogueWritten = true;
+      if (epilogue === "") return this.#end();
+      this.#writing = true;
+      this.#sink.write(epilogue, () => {
+        this.#writing = false;
+        if (!this.#disposed) this.#step();
+      });
+      return;
+    }
     const waitMs = ((next.time - due) / (this.#speed as number)) * 1000;
     this.#cancelTimer = this.#options.clock.after(Math.max(0, waitMs), () => {
       this.#cancelTimer = null;

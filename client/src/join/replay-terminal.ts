@@ -4,7 +4,9 @@
  */
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { Terminal } from "@xterm/xterm";
+import type { ExitStatus } from "../../../protocol/index.ts";
 import { installSafety } from "../safety/install-safety.ts";
+import { exitMarkerBytes } from "../terminal/exit-marker.ts";
 import { loadBestRenderer } from "../terminal/renderer.ts";
 import { fontSizeFor, terminalOptions } from "../terminal/terminal-options.ts";
 import {
@@ -25,13 +27,15 @@ export interface ReplayController {
 
 /**
  * Opens a terminal of the recording's starting size in `host` (which must be laid out) and plays
- * the recording into it from the start at `speed`. `onChange` hears the player's changes.
+ * the recording into it from the start at `speed`. `onChange` hears the player's changes. With
+ * `exit`, the replay ends on the same exit marker as the live terminal.
  */
 export function startReplay(
   host: HTMLElement,
   recording: Recording,
   speed: ReplaySpeed,
   onChange: () => void,
+  exit: ExitStatus | null = null,
 ): ReplayController {
   const terminal = new Terminal({
     ...terminalOptions(fontSizeFor(host.clientWidth)),
@@ -56,6 +60,7 @@ export function startReplay(
     {
       write: (text, done) => terminal.write(text, done),
       resize: (cols, rows) => terminal.resize(cols, rows),
+      epilogue: () => (exit ? exitMarkerBytes(exit, terminal.buffer.active.cursorX) : ""),
     },
     { speed, onChange },
   );

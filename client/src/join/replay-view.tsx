@@ -4,6 +4,7 @@
  * to the live view. Thin: timing is the player's, the terminal the controller's.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { ExitStatus } from "../../../protocol/index.ts";
 import { readAsciicast, type Recording } from "./asciicast-reader.ts";
 import { fetchRecording } from "./recording-fetch.ts";
 import type { ReplaySpeed, ReplayState } from "./replay-player.ts";
@@ -22,6 +23,8 @@ export interface ReplayViewProps {
   sessionId: string;
   /** The page's join token: the credential the recording is fetched with. */
   token: string;
+  /** How the shell ended: the replay ends on the live terminal's exit marker. */
+  exit?: ExitStatus | null;
   /** "Back to live view". */
   onClose: () => void;
 }
@@ -32,7 +35,7 @@ type Loading =
   | { kind: "ready"; recording: Recording };
 
 /** A replay panel laid over the live one; see the file comment. */
-export function ReplayView({ server, sessionId, token, onClose }: ReplayViewProps) {
+export function ReplayView({ server, sessionId, token, exit, onClose }: ReplayViewProps) {
   const [load, setLoad] = useState<Loading>({ kind: "loading" });
   // The token the page holds when the replay opens; a renewed one later changes nothing here.
   const tokenRef = useRef(token);
@@ -69,7 +72,7 @@ export function ReplayView({ server, sessionId, token, onClose }: ReplayViewProp
       setState(player.state);
       setPosition(player.position);
     };
-    const controller = startReplay(host, recording, speedRef.current, sync);
+    const controller = startReplay(host, recording, speedRef.current, sync, exit ?? null);
     controllerRef.current = controller;
     sync();
     controller.focus();

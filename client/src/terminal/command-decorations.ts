@@ -25,6 +25,7 @@ import {
 } from "./command-marks.ts";
 import { openCommandMenu } from "./command-menu.ts";
 import { textBetween, type BufferPosition } from "./command-text.ts";
+import { addKeyHandler } from "./key-handlers.ts";
 
 /** A place in the normal buffer: a marker holds the line as the buffer scrolls and trims. */
 interface Place {
@@ -277,7 +278,7 @@ export function installCommandDecorations(
     }),
   ];
   // Without commands (a shell without marks, a full-screen program) the keys stay the shell's.
-  terminal.attachCustomKeyEventHandler((event) => {
+  const keys = addKeyHandler(terminal, (event) => {
     const direction = jumpDirection(event, mac);
     if (!direction || !canJump()) return true;
     if (event.type === "keydown") jump(direction);
@@ -309,7 +310,7 @@ export function installCommandDecorations(
     highlightedLine: () => (highlight ? highlight.decoration.marker.line : null),
     dispose: () => {
       reset();
-      terminal.attachCustomKeyEventHandler(() => true);
+      keys.dispose();
       for (const handler of handlers) handler.dispose();
     },
   };

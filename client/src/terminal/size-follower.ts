@@ -1,5 +1,23 @@
 /** Follows the panel's size: the fit addon proposes cols/rows whenever the element resizes. */
 import type { FitAddon } from "@xterm/addon-fit";
+import type { TerminalSize } from "../../../protocol/index.ts";
+
+/**
+ * What the panel fits and what the terminal shows. A writer says what its panel fits, but shows
+ * the session's size (the smallest writer's): a bigger panel shows a margin, never a clipped shell.
+ */
+export interface PanelSizes {
+  /** What the panel fits (null until measured). */
+  fits: TerminalSize | null;
+  /** What the terminal shows: the session's size. */
+  shows: TerminalSize;
+}
+
+/** Whether the terminal is smaller than its panel in either direction (a margin shows). */
+export function sizedDown(sizes: PanelSizes | null): boolean {
+  const { fits, shows } = sizes ?? { fits: null, shows: null };
+  return !!fits && !!shows && (shows.cols < fits.cols || shows.rows < fits.rows);
+}
 
 /** Resizes are debounced (ms): dragging a window edge fires dozens of observations. */
 export const RESIZE_DEBOUNCE_MS = 120;
@@ -14,7 +32,8 @@ export interface SizeFollower {
 
 /**
  * Calls `onSize` with the size that fits `element`, debounced, whenever the element changes
- * size (and once at start).
+ * size (and once at start). The fit addon measures the terminal's parent element (`element`),
+ * not the terminal, so a terminal kept smaller than its panel still learns what the panel fits.
  */
 export function followSize(
   element: HTMLElement,

@@ -1,4 +1,4 @@
-/** The strip above the terminal: connection state, notices, round-trip latency and role. */
+/** The strip above the terminal: connection state, notices, the round trip to the shell's host, and role. */
 import type { ComponentChildren } from "preact";
 import type { ConnectionSnapshot, StatusView } from "../connection/connection-status.ts";
 import type { ConnectionNotice } from "../connection/terminal-connection.ts";
@@ -32,13 +32,13 @@ export function StatusBar({ status, snapshot, notice, actions }: StatusBarProps)
         </span>
       ) : null}
       <span class="terminal-status__spacer" />
-      {snapshot.latencyMs !== null && isConnected(status) ? (
+      {snapshot.hostLatencyMs !== null && hostAnswers(status) ? (
         <span
           class="terminal-status__latency"
           data-testid="terminal-latency"
-          title="Round trip to the session"
+          title="Round trip to the shell's host"
         >
-          {snapshot.latencyMs} ms
+          {snapshot.hostLatencyMs} ms
         </span>
       ) : null}
       {actions}
@@ -64,6 +64,7 @@ function RoleBadge({ role }: { role: ConnectionSnapshot["role"] }) {
   );
 }
 
-function isConnected(status: StatusView): boolean {
-  return !["reconnecting", "connecting", "ended", "fatal", "closed"].includes(status.kind);
+// A round trip is shown only while the host answers: never beside "Host not responding".
+function hostAnswers(status: StatusView): boolean {
+  return status.kind === "live" || status.kind === "leased" || status.kind === "replaying";
 }

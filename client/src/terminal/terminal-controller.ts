@@ -10,13 +10,19 @@ import type { TerminalSize } from "../../../protocol/index.ts";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
+import { installClipboardKeys } from "./clipboard-keys.ts";
+import type { ColorScheme, ResolvedColorScheme } from "./color-scheme.ts";
+import { exitMarkerBytes } from "./exit-marker.ts";
+import { isApplePlatform } from "./platform.ts";
+import { installSearch, isSearchKey, type TerminalSearch } from "./terminal-search.ts";
+import { withCtrl } from "./touch-keys.ts";
 import { installCommandDecorations } from "./command-decorations.ts";
 import { forwardInput } from "./input-forwarder.ts";
 import { queueKeyframe, resizeTerminal } from "./keyframe-reset.ts";
 import { OutputWriter } from "./output-writer.ts";
 import { loadBestRenderer } from "./renderer.ts";
-import { followSize } from "./size-follower.ts";
-import { fontSizeFor, terminalOptions, THEME } from "./terminal-options.ts";
+import { followSize, type PanelSizes } from "./size-follower.ts";
+import { fontSizeFor, terminalOptions, themeFor } from "./terminal-options.ts";
 import { bufferLines, registerProbe, screenState, scrollState, testHooks } from "./test-hooks.ts";
 
 /** Keys that only modify others: pressing one alone sends nothing. */
@@ -26,12 +32,22 @@ const MODIFIER_KEYS = new Set(["Control", "Shift", "Alt", "Meta", "AltGraph", "C
 export interface TerminalDisplay {
   /** Font size in CSS pixels; by default 12 on narrow (< 600 px) panels, else 14. */
   fontSize?: number;
-  /** Colours laid over the default dark theme (THEME): the ones given replace the default's. */
+  /**
+   * Light or dark palette and panel; "auto" (the default) follows the system's
+   * `prefers-color-scheme`, live.
+   */
+  colorScheme?: ColorScheme;
+  /** Colours laid over the scheme's theme (THEME or LIGHT_THEME): the ones given replace its own. */
   theme?: ITheme;
 }
 
+/** The display the controller applies: the scheme already resolved by the panel. */
+export interface ResolvedDisplay extends Omit<TerminalDisplay, "colorScheme"> {
+  scheme: ResolvedColorScheme;
+}
+
 /** What the controller needs to know and whom it tells. */
-export interface TerminalControllerOptions extends TerminalDisplay {
+export interface TerminalControllerOptions extends ResolvedDisplay {
   server: string;
   sessionId: string;
   token: string;
@@ -39,14 +55,28 @@ export interface TerminalControllerOptions extends TerminalDisplay {
   getToken?: () => Promise<string>;
   onState: (snapshot: ConnectionSnapshot) => void;
   onNotice: (notice: ConnectionNotice) => void;
+  /** What the panel fits and what the terminal shows (the session's size), whenever either changes. */
+  onSizes?: (sizes: PanelSizes) => void;
+  /** The search key was pressed (Ctrl+Shift+F, Cmd+F on macOS): open the search box. */
+  onSearchKey?: () => void;
+  /** The touch row's Ctrl was used up by a key, or set (`setCtrlLatched`). */
+  onCtrlLatch?: (latched: boolean) => void;
 }
 
 /** A running terminal; dispose() tears down the socket, the listeners and xterm. */
 export interface TerminalController {
   setToken(token: string): void;
   /** Applies a new font size and theme, then fits the terminal to its element again. */
-  setDisplay(display: TerminalDisplay): void;
+  setDisplay(display: ResolvedDisplay): void;
   focus(): void;
+  /** The scrollback search (the panel's search box drives it). */
+  search: TerminalSearch;
+  /** Sends `data` as if typed (the touch keys): the same path, guards and read-only rule. */
+  type(data: string): void;
+  /** Makes the next key typed (on screen or on the soft keyboard) a Ctrl chord, or stops that. */
+  setCtrlLatched(latched: boolean): void;
+  /** Whether the program asked for application cursor keys (arrows send ESC O A, not ESC [ A). */
+  applicationCursorKeys(): boolean;
   dispose(): void;
 }
 
@@ -57,8 +87,9 @@ export function startTerminal(
 ): TerminalController {
   const terminal = new Terminal({
     ...terminalOptions(options.fontSize ?? fontSizeFor(host.clientWidth)),
-    theme: { ...THEME, ...options.theme },
+    theme: { ...themeFor(options.scheme), ...options.theme },
   });
+  let scheme = options.scheme;
   const fit = new FitAddon();
   terminal.loadAddon(fit);
   // Unicode 11 widths (emoji, CJK) match what current shells and libcs assume.
@@ -87,8 +118,45 @@ export function startTerminal(
   const forward = (data: string | Uint8Array): void =>
     void forwardInput(safety.replies.classify(), data, connection);
 
+  // The touch row's sticky Ctrl: applies to the next key typed, then lets go.
+  let ctrlLatched = false;
+  const setCtrlLatched = (latched: boolean): void => {
+    if (ctrlLatched === latched) return;
+    ctrlLatched = latched;
+    options.onCtrlLatch?.(latched);
+  };
+  const mac = isApplePlatform();
+  const readOnlyNotice = (): void =>
+    options.onNotice({
+      level: "info",
+      code: "read_only",
+      text: "Read-only: your keystrokes are not sent.",
+    });
+  const clipboard = installClipboardKeys(terminal, host, {
+    mac,
+    canPaste: () => !readOnly(),
+    onReadOnly: readOnlyNotice,
+    onClipboardError: (action, error) =>
+      options.onNotice({
+        level: "warning",
+        code: "clipboard",
+        text: `The browser refused to ${action}: allow clipboard access for this site (${(error as Error)?.name ?? "error"}).`,
+      }),
+  });
+  const search = installSearch(terminal, {
+    mac,
+    scheme: () => scheme,
+    onOpen: () => options.onSearchKey?.(),
+  });
+
   const listeners: IDisposable[] = [
-    terminal.onData((data) => forward(data)),
+    terminal.onData((data) => {
+      if (ctrlLatched) {
+        setCtrlLatched(false);
+        data = withCtrl(data);
+      }
+      forward(data);
+    }),
     // Some mouse reports are not UTF-8; onBinary hands them over as one char per byte.
     terminal.onBinary((data) => forward(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff))),
   ];
@@ -97,8 +165,15 @@ export function startTerminal(
     convertEol: terminal.options.convertEol ?? false,
     cursorBlink: terminal.options.cursorBlink ?? false,
   };
-  // The size the connection asked for last (a writer's own, claimed at welcome, or the session's).
+  // The exit marker is written once per terminal, whether it saw the exit or joined after it.
+  let exitMarked = false;
+  // The session's size as announced last (its welcome or a `resize`): what the terminal shows.
   let wantedSize: TerminalSize | null = null;
+  // What the panel fits, as the fit addon measured it last.
+  let fits: TerminalSize | null = null;
+  const reportSizes = (): void =>
+    options.onSizes?.({ fits, shows: { cols: terminal.cols, rows: terminal.rows } });
+  listeners.push(terminal.onResize(reportSizes));
   const unsubscribe = [
     connection.on("output", (chunk) => writer.push(chunk)),
     // Read the size now, not when the keyframe is written: a resize announced later is queued
@@ -112,6 +187,14 @@ export function startTerminal(
       writer.afterOutput(() => resizeTerminal(terminal, size));
     }),
     connection.on("state", (snapshot) => {
+      // Once the replay is complete the output up to the exit is queued: the marker goes after it.
+      if (snapshot.exit && snapshot.phase === "live" && !exitMarked) {
+        const exit = snapshot.exit;
+        exitMarked = true;
+        writer.afterOutput(() =>
+          terminal.write(exitMarkerBytes(exit, terminal.buffer.active.cursorX)),
+        );
+      }
       // A viewer's terminal produces no input at all, automatic answers included.
       const disable = snapshot.role === "viewer";
       if (terminal.options.disableStdin !== disable) terminal.options.disableStdin = disable;
@@ -120,20 +203,25 @@ export function startTerminal(
     connection.on("notice", options.onNotice),
   ];
 
+  // Everyone shows the session's size (the smallest writer's); a writer says what its panel fits,
+  // and a bigger panel shows a margin rather than the shell clipping a smaller one.
   const sizes = followSize(host, fit, (cols, rows) => {
-    if (readOnly()) return; // Viewers show the session's size, whatever their window.
-    if (terminal.cols !== cols || terminal.rows !== rows) terminal.resize(cols, rows);
-    connection.resize(cols, rows);
+    fits = { cols, rows };
+    reportSizes();
+    if (!readOnly()) connection.resize(cols, rows);
   });
 
   const onKeyDown = (event: KeyboardEvent): void => {
-    // A modifier alone is not typing, nor is jumping between commands (viewers may do that).
-    if (readOnly() && !MODIFIER_KEYS.has(event.key) && !commands.handlesKey(event)) {
-      options.onNotice({
-        level: "info",
-        code: "read_only",
-        text: "Read-only: your keystrokes are not sent.",
-      });
+    // A modifier alone is not typing, nor is jumping between commands, copying or searching
+    // (viewers may do those).
+    if (
+      readOnly() &&
+      !MODIFIER_KEYS.has(event.key) &&
+      !commands.handlesKey(event) &&
+      !clipboard.handlesKey(event) &&
+      !isSearchKey(event, mac)
+    ) {
+      readOnlyNotice();
     }
   };
   host.addEventListener("keydown", onKeyDown, true);
@@ -157,11 +245,16 @@ export function startTerminal(
     setDisplay: (display) => {
       const fontSize = display.fontSize ?? fontSizeFor(host.clientWidth);
       if (terminal.options.fontSize !== fontSize) terminal.options.fontSize = fontSize;
-      terminal.options.theme = { ...THEME, ...display.theme };
+      scheme = display.scheme;
+      terminal.options.theme = { ...themeFor(display.scheme), ...display.theme };
       // Another font size is another number of rows and columns in the same element.
       sizes.measure();
     },
     focus: () => terminal.focus(),
+    search,
+    type: (data) => terminal.input(data, true),
+    setCtrlLatched,
+    applicationCursorKeys: () => terminal.modes.applicationCursorKeysMode,
     dispose: () => {
       unregisterProbe();
       window.removeEventListener("online", onOnline);
@@ -172,6 +265,8 @@ export function startTerminal(
       writer.dispose();
       for (const listener of listeners) listener.dispose();
       commands.dispose();
+      clipboard.dispose();
+      search.dispose();
       safety.dispose();
       renderer?.dispose();
       terminal.dispose();

@@ -1,5 +1,6 @@
-/** xterm options for the panel: dark theme, local fonts only, long scrollback. */
+/** xterm options for the panel: dark and light themes, local fonts only, long scrollback. */
 import type { ITerminalOptions, ITheme } from "@xterm/xterm";
+import type { ResolvedColorScheme } from "./color-scheme.ts";
 
 /** Lines kept above the screen. */
 export const SCROLLBACK_LINES = 10_000;
@@ -49,6 +50,37 @@ export const THEME: ITheme = {
   overviewRulerBorder: "#30363d",
 };
 
+/** A light palette for light pages (GitHub Light-like ANSI colours, readable on white). */
+export const LIGHT_THEME: ITheme = {
+  background: "#ffffff",
+  foreground: "#1f2328",
+  cursor: "#1a7f37",
+  cursorAccent: "#ffffff",
+  selectionBackground: "#add6ff",
+  black: "#24292f",
+  red: "#cf222e",
+  green: "#116329",
+  yellow: "#7d4e00",
+  blue: "#0969da",
+  magenta: "#8250df",
+  cyan: "#1b7c83",
+  white: "#6e7781",
+  brightBlack: "#57606a",
+  brightRed: "#a40e26",
+  brightGreen: "#1a7f37",
+  brightYellow: "#633c01",
+  brightBlue: "#218bff",
+  brightMagenta: "#a475f9",
+  brightCyan: "#3192aa",
+  brightWhite: "#8c959f",
+  overviewRulerBorder: "#d0d7de",
+};
+
+/** The palette of a scheme: THEME (dark) or LIGHT_THEME. */
+export function themeFor(scheme: ResolvedColorScheme): ITheme {
+  return scheme === "light" ? LIGHT_THEME : THEME;
+}
+
 /** Options every panel terminal starts with. */
 export function terminalOptions(fontSize: number): ITerminalOptions {
   return {
@@ -58,6 +90,9 @@ export function terminalOptions(fontSize: number): ITerminalOptions {
     scrollback: SCROLLBACK_LINES,
     theme: THEME,
     cursorBlink: true,
+    // A solid block while focused, an outline while not: the cursor is always drawn.
+    cursorStyle: "block",
+    cursorInactiveStyle: "outline",
     // Window reports (CSI t) stay off: they answer with pixel sizes of this viewer's screen.
     windowOptions: {},
     // The shell turns bracketed paste on (DECSET 2004); xterm then wraps pastes by itself.
@@ -67,7 +102,9 @@ export function terminalOptions(fontSize: number): ITerminalOptions {
     allowProposedApi: true,
     // Output comes from a PTY, which already turns \n into \r\n.
     convertEol: false,
-    rightClickSelectsWord: true,
+    // Right-click copies a selection or pastes (clipboard-keys.ts), as VS Code's "copyPaste":
+    // selecting the word under the pointer first would make every right-click a copy.
+    rightClickSelectsWord: false,
     macOptionIsMeta: true,
     smoothScrollDuration: 0,
     // Under the scrollbar, a map of the commands in the scrollback: green succeeded, red failed

@@ -13,9 +13,17 @@ import {
   type StatusView,
 } from "../connection/connection-status.ts";
 import type { ConnectionNotice } from "../connection/terminal-connection.ts";
+import { useCoarsePointer } from "./coarse-pointer.ts";
+import { useColorScheme } from "./color-scheme.ts";
+import { PresenceBadge } from "./presence-badge.tsx";
+import { SearchBox } from "./search-box.tsx";
+import { sizedDown, type PanelSizes } from "./size-follower.ts";
+import { SizeNote } from "./size-note.tsx";
 import { StatusBar } from "./status-bar.tsx";
+import { TouchKeysRow } from "./touch-keys-row.tsx";
 import {
   startTerminal,
+  type ResolvedDisplay,
   type TerminalController,
   type TerminalDisplay,
 } from "./terminal-controller.ts";
@@ -40,7 +48,10 @@ export interface TerminalPanelProps extends TerminalDisplay {
   onStateChange?: (status: StatusView, snapshot: ConnectionSnapshot) => void;
   /** Text shown while there is no session yet. */
   waitingText?: string;
-  /** Focus the terminal once it opens. */
+  /**
+   * Focus the terminal once it opens. By default a writer's terminal takes the focus when the
+   * session says it is one; `true` focuses any role's at once, `false` never.
+   */
   autoFocus?: boolean;
   /** Controls shown in the status bar, before the role (the join page's Replay button). */
   actions?: ComponentChildren;
@@ -50,6 +61,7 @@ export interface TerminalPanelProps extends TerminalDisplay {
 /** A terminal panel; see the file comment. */
 export function TerminalPanel(props: TerminalPanelProps) {
   const { sessionId, token } = props;
+  const scheme = useColorScheme(props.colorScheme);
   if (!sessionId || !token) {
     const text = !sessionId
       ? (props.waitingText ?? "The terminal opens when the agent's tool result arrives.")
@@ -59,6 +71,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
         class={`terminal-panel terminal-panel--idle ${props.class ?? ""}`}
         data-testid="terminal-panel"
         data-state={sessionId ? "no-token" : "waiting"}
+        data-scheme={scheme}
       >
         <p class="terminal-panel__placeholder" data-testid="terminal-placeholder">
           {text}
@@ -75,11 +88,13 @@ export function TerminalPanel(props: TerminalPanelProps) {
       server={server}
       sessionId={sessionId}
       token={token}
+      scheme={scheme}
     />
   );
 }
 
 interface ConnectedProps extends TerminalPanelProps {
+  scheme: ResolvedDisplay["scheme"];
   server: string;
   sessionId: string;
   token: string;
@@ -94,6 +109,7 @@ function ConnectedPanel({
   autoFocus,
   fontSize,
   theme,
+  scheme,
   actions,
   class: className,
 }: ConnectedProps) {
@@ -104,9 +120,14 @@ function ConnectedPanel({
   // The latest provider is used, however often the props change.
   const getTokenRef = useRef(getToken);
   getTokenRef.current = getToken;
-  const displayRef = useRef<TerminalDisplay>({ fontSize, theme });
+  const displayRef = useRef<ResolvedDisplay>({ fontSize, theme, scheme });
   const [snapshot, setSnapshot] = useState<ConnectionSnapshot>(INITIAL_SNAPSHOT);
   const [notice, setNotice] = useState<ConnectionNotice | null>(null);
+  const [sizes, setSizes] = useState<PanelSizes | null>(null);
+  const [controller, setController] = useState<TerminalController | null>(null);
+  const [searching, setSearching] = useState(false);
+  const [ctrlLatched, setCtrlLatched] = useState(false);
+  const coarsePointer = useCoarsePointer();
   const status = describeStatus(snapshot);
 
   // xterm lives outside Preact: created once the host is in the DOM, destroyed with it.
@@ -121,26 +142,40 @@ function ConnectedPanel({
       ...displayRef.current,
       onState: setSnapshot,
       onNotice: setNotice,
+      onSizes: setSizes,
+      onSearchKey: () => setSearching(true),
+      onCtrlLatch: setCtrlLatched,
     });
     controllerRef.current = controller;
+    setController(controller);
     if (autoFocus) controller.focus();
     return () => {
       controllerRef.current = null;
+      setController(null);
       controller.dispose();
     };
   }, [server, sessionId]);
 
   useEffect(() => controllerRef.current?.setToken(token), [token]);
 
+  // A writer's terminal takes the keys as soon as the session says it is one (unless told not to).
+  useEffect(() => {
+    if (snapshot.role === "writer" && autoFocus === undefined) controllerRef.current?.focus();
+  }, [snapshot.role]);
+
   // Compared by value: a caller may pass an equal theme object on every render.
   const themeKey = JSON.stringify(theme ?? null);
   useEffect(() => {
     const previous = displayRef.current;
-    if (previous.fontSize === fontSize && JSON.stringify(previous.theme ?? null) === themeKey)
+    if (
+      previous.fontSize === fontSize &&
+      previous.scheme === scheme &&
+      JSON.stringify(previous.theme ?? null) === themeKey
+    )
       return;
-    displayRef.current = { fontSize, theme };
+    displayRef.current = { fontSize, theme, scheme };
     controllerRef.current?.setDisplay(displayRef.current);
-  }, [fontSize, themeKey]);
+  }, [fontSize, themeKey, scheme]);
 
   const onStateRef = useRef(onStateChange);
   onStateRef.current = onStateChange;
@@ -159,12 +194,50 @@ function ConnectedPanel({
       data-state={status.kind}
       data-role={snapshot.role ?? "unknown"}
       data-session-id={sessionId}
+      data-scheme={scheme}
       style={theme?.background ? { "--tp-bg": theme.background } : undefined}
     >
-      <StatusBar status={status} snapshot={snapshot} notice={notice} actions={actions} />
-      <div class="terminal-panel__viewport">
-        <div ref={hostRef} class="terminal-panel__xterm" data-testid="terminal-screen" />
+      <StatusBar
+        status={status}
+        snapshot={snapshot}
+        notice={notice}
+        actions={
+          <>
+            <PresenceBadge viewers={snapshot.viewers} />
+            {actions}
+          </>
+        }
+      />
+      <div class="terminal-panel__viewport" data-sized-down={sizedDown(sizes) ? "true" : undefined}>
+        <div
+          ref={hostRef}
+          class="terminal-panel__xterm"
+          data-testid="terminal-screen"
+          // A click on the margin around a terminal smaller than its panel still focuses it.
+          onClick={(event) => {
+            if (event.target === event.currentTarget) controllerRef.current?.focus();
+          }}
+        />
+        <SizeNote sizes={sizes} />
+        {searching && controller ? (
+          <SearchBox
+            search={controller.search}
+            onClose={() => {
+              setSearching(false);
+              controller.focus();
+            }}
+          />
+        ) : null}
       </div>
+      {/* There from the first render (until the session says this link is read-only), so the
+          terminal's first fit already leaves room for it: a row appearing at the welcome would
+          resize the session a moment after it started at the panel's size. */}
+      {coarsePointer && snapshot.role !== "viewer" ? (
+        <TouchKeysRow
+          controller={snapshot.role === "writer" ? controller : null}
+          ctrlLatched={ctrlLatched}
+        />
+      ) : null}
     </section>
   );
 }

@@ -54,8 +54,37 @@ describe("status words", () => {
     });
     expect(describeStatus({ ...exited, phase: "reconnecting", attempt: 3 })).toMatchObject({
       kind: "reconnecting",
-      label: "Reconnecting (attempt 3)",
+      label: "Reconnecting to the edge...",
+      detail: expect.stringContaining("(attempt 3)"),
     });
+  });
+
+  it("a host offline names the host and promises nothing; a lost shell says why", () => {
+    const offline = {
+      ...INITIAL_SNAPSHOT,
+      phase: "live" as const,
+      runner: "offline" as const,
+      host: "build-box",
+    };
+    const status = describeStatus(offline);
+    expect(status).toMatchObject({ kind: "runner-offline", label: "Host offline" });
+    expect(status.detail).toContain('Check that pty-runner is running on "build-box"');
+    expect(status.detail).toContain("if the runner restarted, the shell is lost");
+    const lost = {
+      ...offline,
+      exit: { code: null, signal: null },
+      exitReason: 'lost: the runner on host "build-box" restarted without this shell',
+    };
+    expect(describeStatus(lost)).toMatchObject({
+      kind: "exited",
+      label: "Shell lost",
+      detail: expect.stringContaining(
+        'The runner on host "build-box" restarted without this shell.',
+      ),
+    });
+    // Pings unanswered while the session still says online: not "Live".
+    const silent = { ...offline, runner: "online" as const, hostSilent: true };
+    expect(describeStatus(silent)).toMatchObject({ label: "Host not responding" });
   });
 });
 

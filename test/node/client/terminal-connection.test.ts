@@ -59,6 +59,7 @@ function connect(
     token?: string;
     reconnect?: Partial<ReconnectTiming>;
     probeMs?: number;
+    hostProbeMs?: number;
     ackAsProcessed?: boolean;
     getToken?: () => Promise<string>;
   } = {},
@@ -70,6 +71,7 @@ function connect(
     getToken: options.getToken,
     reconnect: options.reconnect ?? FAST,
     probe: { intervalMs: options.probeMs ?? 60_000, silentAfterProbes: 3 },
+    hostProbe: { intervalMs: options.hostProbeMs ?? 60_000, silentAfterProbes: 3 },
   });
   const seen: Seen = {
     text: "",
@@ -525,7 +527,7 @@ describe("roles", () => {
     expect(peer.frames).toHaveLength(0);
   });
 
-  it("a writer claims its size when welcomed, and again after a reconnect", async () => {
+  it("a writer claims what its panel fits when welcomed, and again after a reconnect, but shows the size the session announces", async () => {
     const { c, seen } = connect();
     c.resize(120, 40);
     const first = await server.peer(1);
@@ -536,7 +538,14 @@ describe("roles", () => {
       cols: 120,
       rows: 40,
     });
-    expect(seen.sizes.at(-1)).toEqual({ cols: 120, rows: 40 });
+    // The session decides (the smallest writer's size): until it says, the terminal keeps its size.
+    expect(seen.sizes).toEqual([{ cols: 80, rows: 24 }]);
+    first.send({ type: "resize", cols: 100, rows: 40 });
+    await waitFor(() => seen.sizes.length === 2, { what: "the session's size" });
+    expect(seen.sizes.at(-1)).toEqual({ cols: 100, rows: 40 });
+    // The same size is not claimed twice on one socket.
+    c.resize(120, 40);
+    expect(first.messages.filter((m) => m.type === "resize")).toHaveLength(1);
     first.close(1001);
     const second = await server.peer(2);
     await live(second, c, { role: "writer" });
@@ -567,6 +576,64 @@ describe("session news and latency", () => {
     await waitFor(() => seen.latencies.length >= 2, { what: "two round trips" });
     expect(c.snapshot.latencyMs).toBeTypeOf("number");
     expect(peer.heartbeats).toBeGreaterThanOrEqual(2);
+  });
+
+  it("pings the shell's host and shows the round trip only when the host answered", async () => {
+    const { c } = connect({ hostProbeMs: 30, probeMs: 30 });
+    const peer = await server.peer(1);
+    await live(peer, c);
+    const ping = await waitFor(() => peer.messages.find((m) => m.type === "host-ping"), {
+      what: "a host ping",
+    });
+    peer.send({ type: "host-pong", id: ping.id as number, from: "host" });
+    await waitFor(() => c.snapshot.hostLatencyMs !== null, { what: "a host round trip" });
+    expect(describeStatus(c.snapshot).kind).toBe("live");
+    // The runner left meanwhile: the session answers for it, and there is no round trip to show.
+    const pings = () => peer.messages.filter((m) => m.type === "host-ping");
+    const later = await waitFor(() => pings().find((m) => m.id !== ping.id), {
+      what: "another ping",
+    });
+    peer.send({ type: "host-pong", id: later.id as number, from: "session" });
+    await waitFor(() => c.snapshot.hostLatencyMs === null, { what: "no host round trip" });
+    // With no runner connected there is no host to ping: nothing more goes out.
+    peer.send({ type: "runner", state: "offline" });
+    await waitFor(() => c.snapshot.runner === "offline", { what: "runner offline" });
+    const sent = pings().length;
+    // The edge heartbeat keeps the same 30 ms beat: four more of them is time for four pings.
+    const beats = peer.heartbeats;
+    await waitFor(() => peer.heartbeats >= beats + 4, { what: "four more heartbeats" });
+    expect(pings().length).toBeLessThanOrEqual(sent + 1);
+    expect(describeStatus(c.snapshot).label).toBe("Host offline");
+  });
+
+  it("says the host is not responding when its pings go unanswered, refuses keys meanwhile, and is live again once it answers", async () => {
+    const { c, seen } = connect({ hostProbeMs: 30 });
+    const peer = await server.peer(1);
+    await live(peer, c, { role: "writer" });
+    const first = await waitFor(() => peer.messages.find((m) => m.type === "host-ping"), {
+      what: "a host ping",
+    });
+    peer.send({ type: "host-pong", id: first.id as number, from: "host" });
+    await waitFor(() => c.snapshot.hostLatencyMs !== null, { what: "a round trip" });
+    // From now on nothing is answered, while the edge link stays up.
+    await waitFor(() => c.snapshot.hostSilent, { what: "host silent", timeoutMs: 5000 });
+    expect(describeStatus(c.snapshot)).toMatchObject({
+      kind: "runner-unresponsive",
+      label: "Host not responding",
+    });
+    expect(c.snapshot.hostLatencyMs).toBeNull();
+    expect(c.snapshot.phase).toBe("live");
+    expect(c.sendInput("ls\r")).toBe(false);
+    expect(seen.notices.at(-1)).toMatchObject({ code: "host_not_responding" });
+    expect(peer.frames).toHaveLength(0);
+    // The host answers the newest ping (after all the older ones): live again, with a round trip.
+    const newest = peer.messages.filter((m) => m.type === "host-ping").at(-1)!;
+    peer.send({ type: "host-pong", id: newest.id as number, from: "host" });
+    await waitFor(() => !c.snapshot.hostSilent && c.snapshot.hostLatencyMs !== null, {
+      what: "answered again",
+    });
+    expect(describeStatus(c.snapshot).kind).toBe("live");
+    expect(c.sendInput("ls\r")).toBe(true);
   });
 
   it("a link whose heartbeats go unanswered is dropped and reopened", async () => {
