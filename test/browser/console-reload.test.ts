@@ -138,7 +138,7 @@ describe("the console after a reload", () => {
     await page.screenshot({ path: `${ARTIFACTS}demo-after-reload.png` });
   });
 
-  it("a new tab lists the live sessions and opens nothing until one is chosen; Rejoin opens it with its transcript; New session brings the list back", async () => {
+  it("a new tab lists the live sessions and opens nothing until one is chosen; Rejoin opens it with its transcript; New session opens a fresh one, which a reload comes back to", async () => {
     const { context, sessionId } = await consoleWithThreeCommands();
     // The same browser (the stored API token), another tab: nothing to come back to by itself.
     const { page, sockets } = await openDemo(context);
@@ -162,17 +162,20 @@ describe("the console after a reload", () => {
     expect(await commandCards(page)).toEqual(EXPECTED_CARDS);
     await waitForRow(page, "typed-3");
 
+    // New session opens a fresh shell in a new session; the tab now comes back to that one.
     await page.click('[data-testid="new-session-button"]');
-    await page
-      .locator(`[data-testid="session-list-item"][data-session-id="${sessionId}"]`)
-      .waitFor();
-    // The tab has no session open now: a reload lists, and rejoins nothing.
+    const fresh = await poll(async () => {
+      const id = await page.getAttribute(PANEL, "data-session-id");
+      return id !== null && id !== sessionId ? id : null;
+    }, "the panel to open a new session");
+    await waitForPanelState(page, "live");
     sockets.length = 0;
     await page.reload();
-    await page.locator('[data-testid="session-list"]').waitFor();
-    await page.waitForTimeout(500);
-    expect(await page.getAttribute(PANEL, "data-state")).toBe("waiting");
-    expect(sockets).toEqual([]);
+    await page.waitForSelector('[data-testid="rejoined-notice"]');
+    await waitForPanelState(page, "live");
+    expect(await page.getAttribute(PANEL, "data-session-id")).toBe(fresh);
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]).toContain(`/api/sessions/${fresh}/connect`);
   });
 
   it("an agent command still running at the reload is rebuilt as running, and its card follows the call to its end", async () => {

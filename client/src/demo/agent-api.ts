@@ -6,6 +6,7 @@ import type {
   JoinGrant,
   JoinGrantRequest,
   Role,
+  SendInputRequest,
   WaitRequest,
 } from "../../../protocol/index.ts";
 
@@ -46,6 +47,18 @@ export async function callInteractiveShell(
     );
   }
   return result;
+}
+
+/**
+ * Types `request.input` into the session with `POST /api/tools/send_input` (an answer to a
+ * program that waits for input, or Ctrl-C); the result says what followed, in the same shape.
+ */
+export async function sendInput(
+  apiToken: string,
+  request: SendInputRequest,
+  server = window.location.origin,
+): Promise<InteractiveShellResult> {
+  return postJson<InteractiveShellResult>(`${server}/api/tools/send_input`, apiToken, request);
 }
 
 /**

@@ -5,15 +5,24 @@
  */
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
+import { measureTerminalSize } from "../terminal/measure-size.ts";
 import { TerminalPanel } from "../terminal/terminal-panel.tsx";
-import { ApiCallError, callInteractiveShell, createJoinGrant, followCall } from "./agent-api.ts";
+import {
+  ApiCallError,
+  callInteractiveShell,
+  createJoinGrant,
+  followCall,
+  sendInput,
+} from "./agent-api.ts";
 import { ApiTokenField } from "./api-token-field.tsx";
+import { describeProblem } from "./call-problems.ts";
 import { CommandForm } from "./command-form.tsx";
-import { consoleReducer, INITIAL_CONSOLE } from "./console-state.ts";
+import { consoleReducer, INITIAL_CONSOLE, type ConsoleState } from "./console-state.ts";
 import { SessionList } from "./session-list.tsx";
 import { listSessions, restoreCommands, type SessionSummary } from "./session-records.ts";
 import { ShareBox } from "./share-box.tsx";
 import { recalledSession, rememberSession } from "./tab-memory.ts";
+import { currentResult, entryId, type ResultEntry } from "./transcript-entry.ts";
 import { Transcript } from "./transcript.tsx";
 import { useStoredString } from "./use-stored-string.ts";
 
@@ -31,7 +40,7 @@ const LIST_DELAY_MS = 250;
 export function AgentConsole() {
   const [apiToken, setApiToken] = useStoredString(TOKEN_KEY);
   const [state, dispatch] = useReducer(consoleReducer, INITIAL_CONSOLE);
-  const { session, pending } = state;
+  const { session, pending, exited } = state;
   const terminalSection = useRef<HTMLElement>(null);
   // Follows of "running" results stop when the page goes away.
   const follows = useRef(new AbortController());
@@ -120,13 +129,28 @@ export function AgentConsole() {
     if (below) section.scrollIntoView({ behavior: "smooth", block: "start" });
   }, [openedSessionId]);
 
-  const run = async (command: string, reuseSession: boolean): Promise<void> => {
-    const request: InteractiveShellRequest = {
-      initial_command: command,
-      timeout_ms: CALL_TIMEOUT_MS,
-    };
-    if (reuseSession && session) request.session_id = session.sessionId;
-    dispatch({ type: "call-started", command, request });
+  /** Runs `command` (null: only opens a new session), in the open session if `reuseSession`. */
+  const run = async (command: string | null, reuseSession: boolean): Promise<void> => {
+    const request: InteractiveShellRequest = { timeout_ms: CALL_TIMEOUT_MS };
+    if (command !== null) request.initial_command = command;
+    if (reuseSession && session && !exited) {
+      request.session_id = session.sessionId;
+    } else {
+      // A new session starts at the size its panel will have, so the first command's output is
+      // formatted for the screen it is shown on and never re-wrapped when the panel opens.
+      const area = terminalSection.current?.querySelector<HTMLElement>(".terminal-panel");
+      const size = area ? measureTerminalSize(area) : null;
+      if (size) {
+        request.cols = size.cols;
+        request.rows = size.rows;
+      }
+    }
+    dispatch({
+      type: "call-started",
+      command: command ?? "Start a new session",
+      plain: command === null,
+      request,
+    });
     if (!apiToken) {
       dispatch({
         type: "call-failed",
@@ -143,9 +167,61 @@ export function AgentConsole() {
     } catch (err) {
       const e =
         err instanceof ApiCallError ? err : new ApiCallError(0, "client_error", String(err));
-      dispatch({ type: "call-failed", status: e.status, code: e.code, message: e.message });
+      if (request.session_id) noticeEnd(request.session_id, e);
+      const problem = describeProblem(e, { waitingForInput: waitingForInput(state) });
+      dispatch({
+        type: "call-failed",
+        status: e.status,
+        code: e.code,
+        message: problem?.message ?? e.message,
+        title: problem?.title,
+      });
     }
   };
+
+  /** Types `input` to the command of `entry`'s call (a waiting prompt), then follows it. */
+  const answer = async (entry: ResultEntry, input: string): Promise<void> => {
+    const target = entry.result;
+    if (!target) return;
+    const answerId = entryId();
+    const sessionId = target.session_id;
+    dispatch({ type: "answer-started", sessionId, callId: target.call_id, answerId, input });
+    try {
+      const result = await sendInput(apiToken, {
+        session_id: sessionId,
+        input,
+        timeout_ms: CALL_TIMEOUT_MS,
+      });
+      dispatch({ type: "answer-sent", answerId, result });
+      follow(result);
+    } catch (err) {
+      const e =
+        err instanceof ApiCallError ? err : new ApiCallError(0, "client_error", String(err));
+      noticeEnd(sessionId, e);
+      const problem = describeProblem(e, { waitingForInput: false });
+      dispatch({ type: "answer-failed", answerId, message: problem?.message ?? e.message });
+    }
+  };
+
+  // A refusal that says the shell is gone: the console stops offering the session.
+  const noticeEnd = (sessionId: string, error: ApiCallError): void => {
+    if (error.code === "session_exited" || error.code === "session_ended") {
+      dispatch({ type: "session-exited", sessionId });
+    }
+  };
+
+  const newSessionButton = (
+    <button
+      type="button"
+      class={exited ? "button button--primary" : "button button--ghost"}
+      data-testid="new-session-button"
+      disabled={pending || !apiToken}
+      title="Open a fresh shell in a new session; the next command runs there"
+      onClick={() => void run(null, false)}
+    >
+      New session
+    </button>
+  );
 
   return (
     <div class="app">
@@ -173,29 +249,30 @@ export function AgentConsole() {
               {listError}
             </p>
           ) : null}
-          <Transcript entries={state.entries} />
+          <Transcript
+            entries={state.entries}
+            answerableSession={session && !exited ? session.sessionId : null}
+            onAnswer={(entry, input) => void answer(entry, input)}
+          />
           <CommandForm
             pending={pending}
-            sessionId={session?.sessionId ?? null}
+            sessionId={session && !exited ? session.sessionId : null}
+            exitedSessionId={session && exited ? session.sessionId : null}
             onRun={(c, r) => void run(c, r)}
           />
         </section>
         <section class="console__terminal" aria-label="Terminal" ref={terminalSection}>
           <div class="console__terminal-bar">
-            {session ? (
+            {session && exited ? (
+              <div class="console__exited" data-testid="exited-notice" role="status">
+                <span>
+                  The shell has exited: nothing more runs in this session, or can be shared.
+                </span>
+                {newSessionButton}
+              </div>
+            ) : session ? (
               <ShareBox key={session.sessionId} apiToken={apiToken} sessionId={session.sessionId}>
-                <button
-                  type="button"
-                  class="button button--ghost"
-                  data-testid="new-session-button"
-                  disabled={pending}
-                  onClick={() => {
-                    rememberSession(null);
-                    dispatch({ type: "new-session" });
-                  }}
-                >
-                  New session
-                </button>
+                {newSessionButton}
               </ShareBox>
             ) : (
               <span class="console__terminal-hint">No session yet</span>
@@ -204,6 +281,12 @@ export function AgentConsole() {
           <TerminalPanel
             sessionId={session?.sessionId ?? null}
             token={session?.token ?? null}
+            // The shell's exit, as the panel sees it: stop offering to run in or share the session.
+            onStateChange={(status) => {
+              if (status.kind === "exited" && session) {
+                dispatch({ type: "session-exited", sessionId: session.sessionId });
+              }
+            }}
             // The tool result's link lasts an hour; the console renews it for as long as it is open.
             getToken={
               session
@@ -222,4 +305,14 @@ export function AgentConsole() {
       </main>
     </div>
   );
+}
+
+// Whether the newest command of the panel's session waits for input, as its card last said.
+function waitingForInput(state: ConsoleState): boolean {
+  const sessionId = state.session?.sessionId;
+  const card = state.entries.findLast(
+    (e): e is ResultEntry =>
+      (e.kind === "tool-result" || e.kind === "command") && e.result?.session_id === sessionId,
+  );
+  return card ? currentResult(card)?.status === "awaiting_input" : false;
 }

@@ -6,11 +6,13 @@ export interface CommandFormProps {
   pending: boolean;
   /** The open session, offered for follow-up commands. */
   sessionId: string | null;
+  /** The open session whose shell has exited: not offered; the next command starts a new one. */
+  exitedSessionId?: string | null;
   onRun: (command: string, reuseSession: boolean) => void;
 }
 
 /** A one-line form; Enter runs the command. */
-export function CommandForm({ pending, sessionId, onRun }: CommandFormProps) {
+export function CommandForm({ pending, sessionId, exitedSessionId, onRun }: CommandFormProps) {
   const [command, setCommand] = useState("whoami");
   const [reuse, setReuse] = useState(true);
   const submit = (event: Event): void => {
@@ -55,6 +57,11 @@ export function CommandForm({ pending, sessionId, onRun }: CommandFormProps) {
             Run in the same session <code class="command-form__session">{sessionId}</code>
           </span>
         </label>
+      ) : exitedSessionId ? (
+        <p class="command-form__exited" data-testid="exited-hint">
+          The shell of session <code class="command-form__session">{exitedSessionId}</code> has
+          exited: the next command starts a new session.
+        </p>
       ) : null}
     </form>
   );

@@ -7,7 +7,7 @@
  */
 import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
 import type { RestoredCommand } from "./session-records.ts";
-import { entryId, type TranscriptEntry } from "./transcript-entry.ts";
+import { entryId, type Answer, type TranscriptEntry } from "./transcript-entry.ts";
 
 /** The session the terminal panel shows. */
 export interface PanelSession {
@@ -22,17 +22,29 @@ export interface ConsoleState {
   pending: boolean;
   /** The panel's session: null until a tool result names one. */
   session: PanelSession | null;
+  /**
+   * The panel's session's shell has exited (the panel or the API said so): nothing more runs in
+   * it, so the console offers a new session instead of running in it or sharing it.
+   */
+  exited: boolean;
 }
 
 /** What happens to the console. */
 export type ConsoleAction =
-  | { type: "call-started"; command: string; request: InteractiveShellRequest }
+  /** `command` is what the person asked (`plain`: an action in words, not a command line). */
+  | { type: "call-started"; command: string; plain?: boolean; request: InteractiveShellRequest }
   | { type: "call-succeeded"; result: InteractiveShellResult }
-  | { type: "call-failed"; status: number; code: string; message: string }
+  | { type: "call-failed"; status: number; code: string; message: string; title?: string }
   /** A call that returned "running" or "queued" moved on (`wait` answered): its card updates. */
   | { type: "result-updated"; result: InteractiveShellResult }
-  /** Forget the session: the next command starts a new one. */
-  | { type: "new-session" }
+  /** The shell of session `sessionId` exited. */
+  | { type: "session-exited"; sessionId: string }
+  /** The person typed `input` for the call `callId` of `sessionId` (its card's call). */
+  | { type: "answer-started"; sessionId: string; callId: string; answerId: number; input: string }
+  /** What followed answer `answerId`; later updates come as "result-updated". */
+  | { type: "answer-sent"; answerId: number; result: InteractiveShellResult }
+  /** Answer `answerId` could not be sent; `message` says why, in words. */
+  | { type: "answer-failed"; answerId: number; message: string }
   /**
    * Back to a session the server listed (after a reload), with a writer token minted for it: the
    * panel opens on it and its commands are added to the transcript.
@@ -40,7 +52,12 @@ export type ConsoleAction =
   | { type: "session-rejoined"; sessionId: string; token: string; commands: RestoredCommand[] };
 
 /** The console before anything happened. */
-export const INITIAL_CONSOLE: ConsoleState = { entries: [], pending: false, session: null };
+export const INITIAL_CONSOLE: ConsoleState = {
+  entries: [],
+  pending: false,
+  session: null,
+  exited: false,
+};
 
 /** Applies one action. */
 export function consoleReducer(state: ConsoleState, action: ConsoleAction): ConsoleState {
@@ -52,28 +69,31 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return {
         entries: [
           ...state.entries,
-          { id: entryId(), kind: "user", text: action.command },
+          { id: entryId(), kind: "user", text: action.command, plain: action.plain },
           { id: entryId(), kind: "tool-call", request: action.request, state: "running" },
         ],
         pending: true,
         // A call for a new session closes the panel until its result arrives; a follow-up in the
         // open session keeps showing it (its id is already known).
         session: reusing ? state.session : null,
+        exited: reusing ? state.exited : false,
       };
     }
     case "call-succeeded": {
       const { result } = action;
       const hasSession =
         typeof result.session_id === "string" && result.session_id !== "" && !!result.viewer?.token;
+      const sameSession = hasSession && result.session_id === state.session?.sessionId;
       return {
         entries: [
           ...finishCall(state.entries, "done"),
-          { id: entryId(), kind: "tool-result", result },
+          { id: entryId(), kind: "tool-result", result, answers: [] },
         ],
         pending: false,
         session: hasSession
           ? { sessionId: result.session_id, token: result.viewer.token }
           : state.session,
+        exited: result.status === "exited" || (sameSession && state.exited),
       };
     }
     case "call-failed":
@@ -86,24 +106,60 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
             status: action.status,
             code: action.code,
             message: action.message,
+            title: action.title,
           },
         ],
         pending: false,
         session: state.session,
+        exited: state.exited,
       };
-    case "result-updated":
+    case "result-updated": {
+      const updated = action.result;
+      const same = (result: InteractiveShellResult | null): boolean =>
+        result?.call_id === updated.call_id && result.session_id === updated.session_id;
+      return {
+        ...state,
+        entries: state.entries.map((entry) => {
+          if (entry.kind !== "tool-result" && entry.kind !== "command") return entry;
+          if (same(entry.result)) return { ...entry, result: updated };
+          if (!entry.answers.some((answer) => same(answer.result))) return entry;
+          const answers = entry.answers.map((answer) =>
+            same(answer.result) ? { ...answer, result: updated } : answer,
+          );
+          return { ...entry, answers };
+        }),
+        exited: state.exited || exitedHere(state, updated),
+      };
+    }
+    case "session-exited":
+      return action.sessionId === state.session?.sessionId && !state.exited
+        ? { ...state, exited: true }
+        : state;
+    case "answer-started": {
+      const answer: Answer = {
+        id: action.answerId,
+        input: action.input,
+        result: null,
+        error: null,
+      };
       return {
         ...state,
         entries: state.entries.map((entry) =>
           (entry.kind === "tool-result" || entry.kind === "command") &&
-          entry.result?.call_id === action.result.call_id &&
-          entry.result.session_id === action.result.session_id
-            ? { ...entry, result: action.result }
+          entry.result?.call_id === action.callId &&
+          entry.result.session_id === action.sessionId
+            ? { ...entry, answers: [...entry.answers, answer] }
             : entry,
         ),
       };
-    case "new-session":
-      return { ...state, session: null };
+    }
+    case "answer-sent":
+      return {
+        ...updateAnswer(state, action.answerId, { result: action.result }),
+        exited: state.exited || exitedHere(state, action.result),
+      };
+    case "answer-failed":
+      return updateAnswer(state, action.answerId, { error: action.message });
     case "session-rejoined": {
       if (!action.sessionId || !action.token || state.pending) return state;
       const { sessionId } = action;
@@ -117,13 +173,42 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
             sessionId,
             record,
             result,
+            answers: [],
           })),
         ],
         pending: false,
         session: { sessionId, token: action.token },
+        exited: false,
       };
     }
   }
+}
+
+// Whether `result` says the shell of the panel's session exited.
+function exitedHere(state: ConsoleState, result: InteractiveShellResult): boolean {
+  return result.status === "exited" && result.session_id === state.session?.sessionId;
+}
+
+// Changes the answer `answerId`, wherever its card is.
+function updateAnswer(
+  state: ConsoleState,
+  answerId: number,
+  change: Partial<Pick<Answer, "result" | "error">>,
+): ConsoleState {
+  return {
+    ...state,
+    entries: state.entries.map((entry) =>
+      (entry.kind === "tool-result" || entry.kind === "command") &&
+      entry.answers.some((answer) => answer.id === answerId)
+        ? {
+            ...entry,
+            answers: entry.answers.map((answer) =>
+              answer.id === answerId ? { ...answer, ...change } : answer,
+            ),
+          }
+        : entry,
+    ),
+  };
 }
 
 // Marks the newest running tool call as finished.

@@ -2,10 +2,21 @@
 import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
 import type { CommandRecord } from "./session-records.ts";
 
+/**
+ * What the person typed into a program that waited for input, sent with `send_input`; `result`
+ * is what followed (null until it arrives), `error` says in words why it could not be sent.
+ */
+export interface Answer {
+  id: number;
+  input: string;
+  result: InteractiveShellResult | null;
+  error: string | null;
+}
+
 /** One line of the transcript. */
 export type TranscriptEntry =
-  /** What the person asked the agent to run. */
-  | { id: number; kind: "user"; text: string }
+  /** What the person asked the agent to run (`plain`: an action in words, not a command line). */
+  | { id: number; kind: "user"; text: string; plain?: boolean }
   /** The agent's tool call, before and after its result. */
   | {
       id: number;
@@ -13,10 +24,13 @@ export type TranscriptEntry =
       request: InteractiveShellRequest;
       state: "running" | "done" | "failed";
     }
-  /** The tool result that opens (or keeps) the terminal. */
-  | { id: number; kind: "tool-result"; result: InteractiveShellResult }
-  /** The tool call failed; `message` comes from the API. */
-  | { id: number; kind: "error"; status: number; code: string; message: string }
+  /** The tool result that opens (or keeps) the terminal, and the answers typed to it. */
+  | { id: number; kind: "tool-result"; result: InteractiveShellResult; answers: Answer[] }
+  /**
+   * The tool call failed; `message` comes from the API, or says in words (with a `title`) why
+   * the session could not run it now.
+   */
+  | { id: number; kind: "error"; status: number; code: string; message: string; title?: string }
   /** The console came back to a session (after a reload): the commands below are its record. */
   | { id: number; kind: "rejoined"; sessionId: string; commands: number }
   /**
@@ -29,7 +43,20 @@ export type TranscriptEntry =
       sessionId: string;
       record: CommandRecord;
       result: InteractiveShellResult | null;
+      answers: Answer[];
     };
+
+/** A card that shows a tool result: it follows the call and takes answers. */
+export type ResultEntry = Extract<TranscriptEntry, { kind: "tool-result" | "command" }>;
+
+/** Where the card's call stands now: the last answer's result, else the call's own. */
+export function currentResult(entry: ResultEntry): InteractiveShellResult | null {
+  for (let i = entry.answers.length - 1; i >= 0; i--) {
+    const result = entry.answers[i]!.result;
+    if (result) return result;
+  }
+  return entry.result;
+}
 
 let nextId = 1;
 
