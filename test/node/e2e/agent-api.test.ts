@@ -74,8 +74,20 @@ describe("interactive_shell through the real stack", () => {
       initial_command: "sleep 30",
       timeout_ms: 1500,
     });
-    expect(sleeping.body).toMatchObject({ status: "running", exit_code: null });
     expect(Date.now() - started).toBeLessThan(10_000);
+    // A new session's shell may not have drawn its first prompt within 1.5 s on a loaded machine:
+    // the call is then truly `queued`, and `wait` follows it until sleep runs.
+    let status = sleeping.body;
+    while (status.status === "queued") {
+      status = (
+        await tool("wait", {
+          session_id: sleeping.body.session_id,
+          call_id: sleeping.body.call_id,
+          timeout_ms: 1500,
+        })
+      ).body;
+    }
+    expect(status).toMatchObject({ status: "running", exit_code: null });
     const stopped = await tool("send_input", {
       session_id: sleeping.body.session_id,
       input: "\u0003",
