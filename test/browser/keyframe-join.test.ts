@@ -163,6 +163,19 @@ async function waitForText(page: Page, text: string, timeoutMs = 15_000): Promis
 }
 
 /**
+ * The page's screen once it shows the size its panel fits. A session starts at 80x24 and takes the
+ * page's size when the page's claim (sent on its welcome) comes back as `resize`, which can be after
+ * the page is live. Call it after the page processed output it typed (settle): the claim went out
+ * before the typing, so its `resize` was applied before that output.
+ */
+async function sizedToPanel(page: Page) {
+  const screen = (await readScreen(page))!;
+  expect(await page.getAttribute(".terminal-panel__viewport", "data-sized-down")).toBeNull();
+  expect(screen.cols).toBeGreaterThan(80);
+  return screen;
+}
+
+/**
  * Fills the session with more than three history caps of output, after writing a 400-line file
  * for a pager or editor to show; resolves with the file's shell variable set in the shell.
  */
@@ -181,9 +194,9 @@ async function floodHistory(page: Page): Promise<void> {
  * the flood ended and the size after the resize.
  */
 async function floodThenResize(page: Page, sessionId: string) {
-  const before = (await readScreen(page))!;
   await floodHistory(page);
   await settle(sessionId, [page]);
+  const before = await sizedToPanel(page);
   const floodEnd = (await readProbe(page))!.offset;
   await page.setViewportSize({ width: 1200, height: 740 });
   await poll(
@@ -264,8 +277,9 @@ describe("joining after the start was trimmed", () => {
   it("after the writer's panel shrank with less open, a late viewer shows less at the new size, as the writer does", async () => {
     const session = await openSession(stack, null);
     const watcher = await openPage(session.url);
-    const before = (await readScreen(watcher.page))!;
     await floodHistory(watcher.page);
+    await settle(session.sessionId, [watcher.page]);
+    const before = await sizedToPanel(watcher.page);
     await typeLine(watcher.page, `less "$f"`);
     await waitForText(watcher.page, "row 1 of the file");
     await watcher.page.keyboard.type("/row 2");
@@ -356,7 +370,7 @@ describe("joining after the start was trimmed", () => {
     // The keyframe has the session's size at its offset: the watcher's.
     expect([keyframe.cols, keyframe.rows]).toEqual([before.cols, before.rows]);
     expect(keyframe.offset).toBeGreaterThanOrEqual(floodEnd);
-    // Last writer to resize wins: the watcher follows the late writer's size, less redraws.
+    // The smallest writer sets the size: the watcher follows the late, smaller writer; less redraws.
     await poll(
       async () => (await readScreen(watcher.page))!.cols < before.cols,
       "the watcher to take the late writer's size",
