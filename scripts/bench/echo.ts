@@ -2,6 +2,7 @@
 // Single keystrokes into a raw `cat`, one at a time. Under flood, a second session of the same
 // system (another PTY, another tty-share) runs `yes`, read by a client in a child process.
 import { createSession, endSession, openShell, type Stack } from "./bench-stack.ts";
+import { benchEchoHops } from "./echo-hops.ts";
 import { sleep, withTimeout } from "./clock.ts";
 import { rotate, type BenchContext } from "./config.ts";
 import { DirectPtyClient, startDirectPtyServer, type DirectPtyServer } from "./direct-pty.ts";
@@ -97,7 +98,10 @@ export async function benchEcho(ctx: BenchContext): Promise<Row[]> {
         await sleep(200);
       }
     }
-    return rowsFor(order, quiet, backToBack, flooded, floodRates, ctx);
+    const rows = rowsFor(order, quiet, backToBack, flooded, floodRates, ctx);
+    // Where our figure's time goes, hop by hop (in a session of its own).
+    rows.push(...(await benchEchoHops(ctx)));
+    return rows;
   } finally {
     await swarm.stop();
     for (const system of Object.values(systems)) await system?.stop().catch(() => {});

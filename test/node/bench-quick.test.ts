@@ -46,6 +46,13 @@ it(
       const measured = report.rows.filter((r) => r.scenario === scenario && r.value !== null);
       expect(measured.length, `measured rows of ${scenario}`).toBeGreaterThan(0);
     }
+    // The echo is split into its hops: the session's own round trip, the runner's, the echo's.
+    const hops = report.rows.filter((r) => r.scenario === "echo" && r.measure.startsWith("hops:"));
+    expect(hops.map((r) => r.measure.split(" p50")[0])).toEqual([
+      "hops: viewer ⇄ session object",
+      "hops: viewer → session → runner → session → viewer",
+      "hops: keystroke echo",
+    ]);
     for (const row of report.rows) {
       if (row.value === null) {
         // The only figures allowed to be missing: the tty-share comparison on a machine without it.
