@@ -325,7 +325,9 @@ describe("the hello and the marks' nonce", () => {
     expect(nonce).toMatch(/^[A-Za-z0-9]{22}$/);
     expect(other.hello!.nonce).not.toBe(nonce);
     session.type("(exit 5)\r");
-    await session.waitForOutput(session.marks.commandDone(5));
+    // The next prompt's A and B may come in a later read than D: wait for B after D.
+    const done = await session.waitForOutput(session.marks.commandDone(5));
+    await session.waitForOutput(session.marks.promptEnd, { from: done });
     const marks = allMarks(session);
     // A B of the first prompt, then C D;5 A B.
     expect(marks.map((mark) => mark.slice(6, 7))).toEqual(["A", "B", "C", "D", "A", "B"]);
@@ -346,7 +348,9 @@ describe("the hello and the marks' nonce", () => {
     const nonce = session.hello!.nonce!;
     expect(nonce).toMatch(/^[A-Za-z0-9]{22}$/);
     session.type("(exit 5)\r");
-    await session.waitForOutput(session.marks.commandDone(5));
+    // The next prompt's A and B may come in a later read than D: wait for B after D.
+    const done = await session.waitForOutput(session.marks.commandDone(5));
+    await session.waitForOutput(session.marks.promptEnd, { from: done });
     const marks = allMarks(session);
     expect(marks.map((mark) => mark.slice(6, 7))).toEqual(["A", "B", "C", "D", "A", "B"]);
     for (const mark of marks) expect(mark.endsWith(`;n=${nonce}\x07`)).toBe(true);
