@@ -1,5 +1,7 @@
 /** JSON shapes of the HTTP API's answers (tool results, join links, errors); the request bodies' schemas are in schemas/. */
-import type { Role } from "./schemas/common.ts";
+import type { CommandRecord } from "./schemas/command-record.ts";
+import type { ExitStatus, Role, RunnerState, SessionState } from "./schemas/common.ts";
+import type { TerminalSize } from "./terminal-size.ts";
 
 export * from "./schemas/tool-requests.ts";
 export * from "./schemas/rest-requests.ts";
@@ -54,4 +56,35 @@ export interface ApiErrorBody {
     /** What went wrong and how to fix it, for a person. */
     message: string;
   };
+}
+
+/**
+ * A session as `GET /api/sessions` and `GET /api/sessions/{id}` describe it (the session object's
+ * summary of itself). `lastCommand` is its newest command record (as `GET …/commands` lists them).
+ */
+export interface SessionInfo {
+  id: string;
+  tenant: string;
+  host: string;
+  state: SessionState;
+  createdAt: string;
+  size: TerminalSize;
+  history: { start: number; end: number };
+  runner: RunnerState;
+  viewers: number;
+  exit: ExitStatus | null;
+  reason: string | null;
+  /** The last input or output (ISO), to within a minute after the object restarted. */
+  lastActivityAt: string;
+  /** The newest command record, or null (none yet, no marks, or ended). */
+  lastCommand: CommandRecord | null;
+}
+
+/** `GET /api/sessions/{id}/commands`: the shell, whether it prints marks, and its command records. */
+export interface CommandListBody {
+  /** The shell's name from the runner's hello; null until the runner has said. */
+  shell: string | null;
+  /** Whether the shell prints marks; false: there are no records. Null until the runner has said. */
+  marks: boolean | null;
+  commands: CommandRecord[];
 }

@@ -12,6 +12,7 @@ import { SessionToViewerSchema, ViewerToSessionSchema } from "./schemas/viewer-m
 import type { SessionToViewer, ViewerToSession } from "./schemas/viewer-messages.ts";
 
 export * from "./schemas/common.ts";
+export * from "./schemas/command-record.ts";
 export * from "./schemas/viewer-messages.ts";
 export * from "./schemas/runner-messages.ts";
 export * from "./schemas/hub-messages.ts";

@@ -33,7 +33,9 @@ export type {
   StatusView,
 } from "./connection/connection-status.ts";
 export type {
+  CommandRecord,
   ExitStatus,
+  InputSource,
   KeyboardLease,
   Role,
   RunnerState,

@@ -1,6 +1,6 @@
 /** Framework-free entry point: mount a terminal panel into any element of any app. */
 import { h, render } from "preact";
-import type { ExitStatus } from "../../protocol/index.ts";
+import type { CommandRecord, ExitStatus } from "../../protocol/index.ts";
 import { parseJoinFragment } from "../../protocol/index.ts";
 import type { ConnectionSnapshot, StatusView } from "./connection/connection-status.ts";
 import { TypedEmitter, type Unsubscribe } from "./connection/typed-emitter.ts";
@@ -44,6 +44,11 @@ export interface MountedTerminalEvents {
   status: TerminalStatusEvent;
   /** The session's shell exited (once per session; also when joining one that already had). */
   exit: ExitStatus;
+  /**
+   * A command of the shell started (`end` null) or ended: the session's record of it, once the
+   * terminal has drawn the output before it. Only shells that print the session's marks.
+   */
+  command: CommandRecord;
 }
 
 /** A mounted terminal. */
@@ -98,6 +103,10 @@ export function mountTerminal(
     }
   };
 
+  const onCommand = (command: CommandRecord): void => {
+    if (!disposed) events.emit("command", command);
+  };
+
   const draw = (): void => {
     const props = panelProps(current);
     // Another session is another terminal: its status and its exit are news again.
@@ -107,7 +116,7 @@ export function mountTerminal(
       lastStatus = null;
       lastExit = null;
     }
-    render(h(TerminalPanel, { ...props, onStateChange }), element);
+    render(h(TerminalPanel, { ...props, onStateChange, onCommand }), element);
   };
   draw();
 

@@ -2,29 +2,12 @@
  * The session's command log: one record per command the shell ran, built from its OSC 133 marks
  * (C starts a command, D ends it). Pure logic over a CommandStore, independent of SQLite and sockets.
  */
+import type { CommandListBody, CommandRecord } from "../../protocol/index.ts";
 import type { InputSource } from "./input-source.ts";
 import type { ShellMark } from "./shell-marks.ts";
 
-/** One command as the API reports it. */
-export interface CommandRecord {
-  /** 1 for the session's first command, then 2, 3, … (numbers are never reused). */
-  number: number;
-  /** The command line as the shell reported it; null when it did not say. */
-  text: string | null;
-  /** The directory the command started in, as the shell reported it; null when it did not say. */
-  cwd: string | null;
-  /** Who typed the line: the newest input before the command started; null if none is logged. */
-  source: InputSource | null;
-  /** Offset one past the C mark: the command's first output byte. */
-  start: number;
-  /** Offset of the D mark's first byte (one past the command's last output byte); null while it runs. */
-  end: number | null;
-  startedAt: string;
-  /** When the D mark (or the shell's exit) was stored; null while it runs. */
-  endedAt: string | null;
-  /** The status the D mark carried; null while it runs, or when the shell did not say. */
-  exitCode: number | null;
-}
+/** One command as the API reports it (and viewers' `command` messages carry it). */
+export type { CommandRecord };
 
 /** A record as stored: times in milliseconds since the epoch. */
 export interface StoredCommand {
@@ -56,14 +39,7 @@ export interface CommandStore {
 export const KEPT_COMMANDS = 1000;
 
 /** The log as `GET /api/sessions/:id/commands` returns it. */
-export interface CommandList {
-  ok: true;
-  /** The shell's name from the runner's hello; null until the runner has said. */
-  shell: string | null;
-  /** Whether the shell prints marks; false: there are no records. Null until the runner has said. */
-  marks: boolean | null;
-  commands: CommandRecord[];
-}
+export type CommandList = { ok: true } & CommandListBody;
 
 /** One command's output: the bytes [start, end) of the output stream that are still retained. */
 export interface CommandOutput {
@@ -127,19 +103,25 @@ export class CommandLog {
   /**
    * Takes the shell's own marks (the session's nonce checked by the caller), in order; those before
    * `scanFrom()` are skipped, so the same marks may be offered again (after a restart the session
-   * reparses its stored tail). `sourceAt` says who typed a command's line.
+   * reparses its stored tail). `sourceAt` says who typed a command's line. Returns the records
+   * that started or ended, in order (a record that did both appears twice).
    */
-  observe(marks: readonly ShellMark[], now: number, sourceAt: SourceAt): void {
+  observe(marks: readonly ShellMark[], now: number, sourceAt: SourceAt): CommandRecord[] {
+    const changed: CommandRecord[] = [];
     for (const mark of marks) {
       if (mark.start < this.scanFrom()) continue;
-      if (mark.kind === "C") this.#begin(mark, now, sourceAt);
-      else if (mark.kind === "D") this.#finish(mark.start, now, mark.exitCode);
+      if (mark.kind === "C") changed.push(...this.#begin(mark, now, sourceAt));
+      else if (mark.kind === "D") changed.push(...this.#finish(mark.start, now, mark.exitCode));
     }
+    return changed;
   }
 
-  /** The shell exited after `offset` bytes: a command still running ends there, without a status. */
-  shellExited(offset: number, now: number): void {
-    this.#finish(offset, now, null);
+  /**
+   * The shell exited after `offset` bytes: a command still running ends there, without a status.
+   * Returns that record, ended (none if no command was running).
+   */
+  shellExited(offset: number, now: number): CommandRecord[] {
+    return this.#finish(offset, now, null);
   }
 
   /** The newest record, or null. */
@@ -158,9 +140,9 @@ export class CommandLog {
     return stored && toRecord(stored);
   }
 
-  #begin(mark: ShellMark, now: number, sourceAt: SourceAt): void {
+  #begin(mark: ShellMark, now: number, sourceAt: SourceAt): CommandRecord[] {
     // A C while a command runs (no D came: a shell that lost its hooks) ends that one first.
-    this.#finish(mark.start, now, null);
+    const changed = this.#finish(mark.start, now, null);
     const record: StoredCommand = {
       number: (this.#newest?.number ?? 0) + 1,
       text: mark.commandLine ?? null,
@@ -176,13 +158,15 @@ export class CommandLog {
     this.#store.put(record);
     this.#newest = record;
     if (record.number > this.#keep) this.#store.deleteThrough(record.number - this.#keep);
+    changed.push(toRecord(record));
+    return changed;
   }
 
   // A D, or the shell's exit, ends the running command; with none running (a line that ran
   // nothing) it changes nothing.
-  #finish(end: number, now: number, exitCode: number | null): void {
+  #finish(end: number, now: number, exitCode: number | null): CommandRecord[] {
     const running = this.#newest;
-    if (!running || running.end !== null) return;
+    if (!running || running.end !== null) return [];
     const ended: StoredCommand = {
       ...running,
       end: Math.max(end, running.start),
@@ -191,6 +175,7 @@ export class CommandLog {
     };
     this.#store.put(ended);
     this.#newest = ended;
+    return [toRecord(ended)];
   }
 }
 

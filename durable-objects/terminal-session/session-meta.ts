@@ -3,10 +3,10 @@ import {
   DEFAULT_TENANT,
   type ExitStatus,
   type RunnerState,
+  type SessionInfo,
   type SessionState,
   type TerminalSize,
 } from "../../protocol/index.ts";
-import type { CommandRecord } from "./command-log.ts";
 
 /** Everything the session object knows about itself besides its output. */
 export interface SessionMeta {
@@ -41,24 +41,8 @@ export interface SessionInit {
   size: TerminalSize;
 }
 
-/** A summary for the API and for `welcome`. */
-export interface SessionInfo {
-  id: string;
-  tenant: string;
-  host: string;
-  state: SessionState;
-  createdAt: string;
-  size: TerminalSize;
-  history: { start: number; end: number };
-  runner: RunnerState;
-  viewers: number;
-  exit: ExitStatus | null;
-  reason: string | null;
-  /** The last input or output (ISO), to within a minute after the object restarted. */
-  lastActivityAt: string;
-  /** The newest command record (see command-log.ts), or null (none yet, no marks, or ended). */
-  lastCommand: CommandRecord | null;
-}
+/** A summary for the API and for `welcome` (its shape is the protocol's). */
+export type { SessionInfo };
 
 const META_KEY = "meta";
 

@@ -793,7 +793,9 @@ export class TerminalSession extends DurableObject<Env> {
     this.#saveMeta({ ...this.#loadMeta()!, state: "exited", exit, exitedAt: Date.now(), reason });
     this.#shellDriver().onExit();
     // A command still running ends with the shell (`exit`, or the shell was killed).
-    this.#openCommandLog().shellExited(end, Date.now());
+    for (const command of this.#openCommandLog().shellExited(end, Date.now())) {
+      this.#broadcast({ type: "command", command });
+    }
     this.#tools.update();
     if (reason) {
       const code = reason.startsWith("lost:") ? "shell_lost" : "spawn_failed";
@@ -851,9 +853,11 @@ export class TerminalSession extends DurableObject<Env> {
     const driver = this.#shellDriver();
     if (driver.mode !== "marks") return;
     const log = this.#openCommandLog();
-    log.observe(driver.marksSince(log.scanFrom()), Date.now(), (offset) =>
+    const changed = log.observe(driver.marksSince(log.scanFrom()), Date.now(), (offset) =>
       this.#openInputLog().sourceAt(offset),
     );
+    // Viewers (the console's cards) learn a command's end even when it was answered in the panel.
+    for (const command of changed) this.#broadcast({ type: "command", command });
   }
 
   #openCommandLog(): CommandLog {

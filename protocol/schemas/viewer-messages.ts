@@ -12,6 +12,7 @@ import {
   SignalSchema,
   ViewerPresenceSchema,
 } from "./common.ts";
+import { CommandRecordSchema } from "./command-record.ts";
 import { OffsetSchema } from "./fields.ts";
 
 /** Viewer -> session. Input goes as binary INPUT frames. */
@@ -101,6 +102,12 @@ export const SessionToViewerSchema = z.discriminatedUnion("type", [
    * null for edge-minted links) and role. Sent when someone joins or leaves.
    */
   z.object({ type: z.literal("viewers"), viewers: z.array(ViewerPresenceSchema) }),
+  /**
+   * A command started (its C mark, `end` null) or ended (its D mark, or the shell's exit), with
+   * its record as `GET /api/sessions/{id}/commands` lists it. Only shells that print the
+   * session's marks have commands.
+   */
+  z.object({ type: z.literal("command"), command: CommandRecordSchema }),
   ErrorMessageSchema,
 ]);
 export type SessionToViewer = z.infer<typeof SessionToViewerSchema>;

@@ -11,7 +11,7 @@ import {
 } from "../harness/browser.ts";
 import { startStack, type Stack } from "../harness/edge-stack.ts";
 import { TEST_HOOKS_GLOBAL, type WebtermTestHooks } from "../../client/src/terminal/test-hooks.ts";
-import { PANEL, poll, waitForPanelState, waitForRow } from "../harness/terminal-page.ts";
+import { PANEL, poll, typeLine, waitForPanelState, waitForRow } from "../harness/terminal-page.ts";
 
 const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
 const RESULT = '[data-testid="tool-result"]';
@@ -110,6 +110,25 @@ describe("the agent console's actions", () => {
       "the second command's result",
     );
     await waitForRow(page, "next-5");
+    expect(errors).toEqual([]);
+  });
+
+  it("a prompt answered in the terminal instead ends the card's wait: its box goes, and it says the command ended and how", async () => {
+    const { page, errors } = await openDemo();
+    await ask(page, 'read -p "Pick? " pick; echo "picked-$pick"; [ "$pick" = right ]');
+    const card = page.locator(RESULT);
+    await waitForStatus(page, RESULT, "awaiting_input");
+    await card.locator('[data-testid="answer-form"]').waitFor();
+    await waitForPanelState(page, "live");
+    expect(await card.locator('[data-testid="command-ended-since"]').count()).toBe(0);
+    await typeLine(page, "wrong");
+    await waitForRow(page, "picked-wrong");
+    const ended = card.locator('[data-testid="command-ended-since"]');
+    await ended.waitFor();
+    expect(await ended.textContent()).toContain("The command has ended since (exit 1)");
+    expect(await card.locator('[data-testid="answer-form"]').count()).toBe(0);
+    // What the agent was told stays what it was told.
+    expect(await card.getAttribute("data-status")).toBe("awaiting_input");
     expect(errors).toEqual([]);
   });
 

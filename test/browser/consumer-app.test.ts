@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { SignJWT } from "jose";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { joinLink } from "../../protocol/index.ts";
+import { joinLink, type CommandRecord } from "../../protocol/index.ts";
 import { launchChromium, newTestContext } from "../harness/browser.ts";
 import { startStack, type Stack } from "../harness/edge-stack.ts";
 import { mintJoinUrl, openSession, recordSockets } from "../harness/join-page.ts";
@@ -366,6 +366,26 @@ describe("mountTerminal in the consumer app", () => {
     expect((await readLog(again.page)).exits).toEqual([{ code: 3, signal: null }]);
   });
 
+  it("emits command when a command starts and when it ends, with the session's record of it", async () => {
+    const session = await openSession(stack, null);
+    const { page } = await openApp({ join: session.result.viewer.url });
+    await waitForPanelState(page, "live");
+    await typeLine(page, "echo seen; (exit 4)");
+    await poll(
+      async () => (await readLog(page)).commands.some((command) => command.end !== null),
+      "a command event with the command's end",
+    );
+    const events = (await readLog(page)).commands;
+    expect(events.map((c) => [c.number, c.text, c.source, c.end === null, c.exitCode])).toEqual([
+      [1, "echo seen; (exit 4)", { kind: "writer" }, true, null],
+      [1, "echo seen; (exit 4)", { kind: "writer" }, false, 4],
+    ]);
+    // The same record the API lists.
+    const listed = await stack.api("GET", `/api/sessions/${session.sessionId}/commands`);
+    expect((listed.body as { commands: unknown[] }).commands).toEqual([events[1]]);
+    await waitForRow(page, "seen");
+  });
+
   it("dispose() closes the socket, empties the element and ends the events", async () => {
     const session = await openSession(stack, "echo before-dispose");
     const { page, sockets } = await openApp({ join: session.result.viewer.url });
@@ -431,6 +451,7 @@ declare global {
 interface ConsumerLog {
   statuses: string[];
   exits: { code: number | null; signal: string | null }[];
+  commands: CommandRecord[];
   states: string[];
   removed: number;
 }

@@ -94,6 +94,22 @@ describe("CommandLog", () => {
     expect(log.newest()).toMatchObject({ end: 25 });
   });
 
+  it("returns the records each call started or ended, in order, each as it stood then; nothing for marks already seen", () => {
+    const log = new CommandLog(new MemoryCommandStore());
+    const changed = log.observe([c(0, "sh"), c(30, "ls"), d(40, 0), d(50, null)], 1, writer);
+    expect(changed.map((r) => [r.number, r.text, r.end, r.exitCode])).toEqual([
+      [1, "sh", null, null],
+      [1, "sh", 30, null],
+      [2, "ls", null, null],
+      [2, "ls", 40, 0],
+    ]);
+    expect(log.observe([d(40, 0)], 2, writer)).toEqual([]);
+    log.observe([c(60, "exit")], 3, writer);
+    expect(log.shellExited(70, 4)).toEqual([log.newest()]);
+    expect(log.newest()).toMatchObject({ number: 3, end: 70 });
+    expect(log.shellExited(80, 5)).toEqual([]);
+  });
+
   it("keeps the newest records only, numbering on", () => {
     const store = new MemoryCommandStore();
     const log = new CommandLog(store, 3);

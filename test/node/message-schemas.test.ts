@@ -159,4 +159,30 @@ describe("runner and hub messages", () => {
     });
     expect(parseSessionToViewerMessage('{"type":"from-a-newer-server"}').ok).toBe(false);
   });
+
+  it("read a command record, and refuse one with a bad number or source, naming the field", () => {
+    const command = {
+      number: 2,
+      text: "make",
+      cwd: "/src",
+      source: { kind: "agent", callId: "c1" },
+      start: 10,
+      end: null,
+      startedAt: "2026-12-02T00:00:00.000Z",
+      endedAt: null,
+      exitCode: null,
+    };
+    expect(parseSessionToViewerMessage(JSON.stringify({ type: "command", command }))).toEqual({
+      ok: true,
+      message: { type: "command", command },
+    });
+    const zero = parseSessionToViewerMessage(
+      JSON.stringify({ type: "command", command: { ...command, number: 0 } }),
+    );
+    expect(zero.ok ? "" : zero.error).toContain("command.number");
+    const source = parseSessionToViewerMessage(
+      JSON.stringify({ type: "command", command: { ...command, source: { kind: "robot" } } }),
+    );
+    expect(source.ok ? "" : source.error).toContain("command.source");
+  });
 });

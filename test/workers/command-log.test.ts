@@ -241,6 +241,55 @@ describe("GET /api/sessions/:id/commands", () => {
   });
 });
 
+describe("the viewers' command message", () => {
+  it("tells every viewer when a command starts and when it ends, each after the output that carried its mark", async () => {
+    const s = await rawSession();
+    const viewer = await connectViewer(s.id, s.viewerToken);
+    autoAck(viewer);
+    await viewer.message("live");
+    await s.write(`${PROMPT}${C_MARK("read answer", "/")}`);
+    const started = await viewer.message("command");
+    expect(started.command).toMatchObject({ number: 1, text: "read answer", end: null });
+    expect(viewer.sequence.lastIndexOf("output")).toBeLessThan(viewer.sequence.indexOf("command"));
+    // Answered in the panel: the session sees the D mark, and says so without any API call.
+    const end = await s.write(`yes\r\n${OSC("D;0")}${PROMPT}`);
+    await viewer.until(
+      () =>
+        (viewer.texts as Record<string, any>[]).filter((m) => m.type === "command").length === 2,
+      "a second command message",
+    );
+    const ended = (viewer.texts as Record<string, any>[]).filter((m) => m.type === "command")[1]!;
+    expect(ended.command).toEqual((await commands(s.id)).body.commands[0]);
+    expect(ended.command).toMatchObject({ number: 1, exitCode: 0, start: started.command.start });
+    expect(ended.command.end).toBeLessThan(end);
+    const seq = viewer.sequence;
+    expect(seq.lastIndexOf("output", seq.lastIndexOf("command"))).toBeGreaterThan(
+      seq.indexOf("command"),
+    );
+  });
+
+  it("sends nothing for look-alike marks without the nonce, and ends a running command before the exit message", async () => {
+    const s = await rawSession();
+    const viewer = await connectViewer(s.id, s.viewerToken);
+    autoAck(viewer);
+    await viewer.message("live");
+    await s.write(`${PROMPT}${C_MARK("rm -rf /", "/", "wrongnonce")}${OSC("D;0", null)}`);
+    const end = await s.write(`${C_MARK("exit", "/")}bye\r\n`);
+    await viewer.message("command");
+    s.runner.sendText({ type: "exit", exit: { code: 0, signal: null }, offset: end });
+    await viewer.message("exit");
+    const sent = (viewer.texts as Record<string, any>[])
+      .filter((m) => m.type === "command")
+      .map((m) => m.command);
+    expect(sent.map((c) => [c.number, c.text, c.end, c.exitCode])).toEqual([
+      [1, "exit", null, null],
+      [1, "exit", end, null],
+    ]);
+    const seq = viewer.sequence;
+    expect(seq.lastIndexOf("command")).toBeLessThan(seq.indexOf("exit"));
+  });
+});
+
 describe("the session summary", () => {
   it("carries lastActivityAt and lastCommand, the newest record", async () => {
     const { id } = await agentSession("cmdlog-summary", "whoami");

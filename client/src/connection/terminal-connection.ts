@@ -17,6 +17,7 @@ import {
   parseSessionToViewerMessage,
   PROTOCOL_VERSION,
   tokenExpiry,
+  type CommandRecord,
   type TerminalSize,
   type ViewerToSession,
 } from "../../../protocol/index.ts";
@@ -73,6 +74,11 @@ export interface TerminalConnectionEvents {
   /** A round trip was measured (ms). */
   latency: number;
   notice: ConnectionNotice;
+  /**
+   * A command of the shell started or ended (its record, from the session's nonce'd marks). Comes
+   * after the output that carried the mark.
+   */
+  command: CommandRecord;
 }
 
 /** Reconnection timing (ms), passed to partysocket. */
@@ -476,6 +482,9 @@ export class TerminalConnection {
         return;
       case "exit":
         this.#update({ exit: message.exit, exitReason: message.reason ?? null });
+        return;
+      case "command":
+        this.#events.emit("command", message.command);
         return;
       case "error":
         this.#notice("error", message.code, message.message);

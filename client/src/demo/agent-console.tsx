@@ -287,6 +287,12 @@ export function AgentConsole() {
                 dispatch({ type: "session-exited", sessionId: session.sessionId });
               }
             }}
+            // The session's record of each command: a card waiting for input learns that the
+            // command was answered in the terminal and ended.
+            onCommand={(command) => {
+              if (session)
+                dispatch({ type: "command-recorded", sessionId: session.sessionId, command });
+            }}
             // The tool result's link lasts an hour; the console renews it for as long as it is open.
             getToken={
               session

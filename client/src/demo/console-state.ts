@@ -5,7 +5,11 @@
  * id never gives the panel a session, so the panel can never connect early, connect to nothing,
  * or make a session of its own.
  */
-import type { InteractiveShellRequest, InteractiveShellResult } from "../../../protocol/index.ts";
+import type {
+  CommandRecord,
+  InteractiveShellRequest,
+  InteractiveShellResult,
+} from "../../../protocol/index.ts";
 import type { RestoredCommand } from "./session-records.ts";
 import { entryId, type Answer, type TranscriptEntry } from "./transcript-entry.ts";
 
@@ -39,6 +43,11 @@ export type ConsoleAction =
   | { type: "result-updated"; result: InteractiveShellResult }
   /** The shell of session `sessionId` exited. */
   | { type: "session-exited"; sessionId: string }
+  /**
+   * Session `sessionId` says a command started or ended (the panel passes it on): the card of the
+   * call that typed it, or the card of that record, takes it.
+   */
+  | { type: "command-recorded"; sessionId: string; command: CommandRecord }
   /** The person typed `input` for the call `callId` of `sessionId` (its card's call). */
   | { type: "answer-started"; sessionId: string; callId: string; answerId: number; input: string }
   /** What followed answer `answerId`; later updates come as "result-updated". */
@@ -135,6 +144,25 @@ export function consoleReducer(state: ConsoleState, action: ConsoleAction): Cons
       return action.sessionId === state.session?.sessionId && !state.exited
         ? { ...state, exited: true }
         : state;
+    case "command-recorded": {
+      const { sessionId, command } = action;
+      const callId = command.source?.kind === "agent" ? command.source.callId : null;
+      let changed = false;
+      const entries = state.entries.map((entry) => {
+        const mine =
+          entry.kind === "tool-result"
+            ? callId !== null &&
+              entry.result.session_id === sessionId &&
+              entry.result.call_id === callId
+            : entry.kind === "command" &&
+              entry.sessionId === sessionId &&
+              entry.record.number === command.number;
+        if (!mine) return entry;
+        changed = true;
+        return { ...entry, record: command };
+      });
+      return changed ? { ...state, entries } : state;
+    }
     case "answer-started": {
       const answer: Answer = {
         id: action.answerId,

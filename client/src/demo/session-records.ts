@@ -4,51 +4,17 @@
  * the agent's commands their tool results (`wait` on their call id), so the transcript is rebuilt.
  */
 import type {
-  ExitStatus,
+  CommandListBody,
+  CommandRecord,
   InteractiveShellResult,
-  RunnerState,
-  SessionState,
-  TerminalSize,
+  SessionInfo,
 } from "../../../protocol/index.ts";
 import { fetchCallResult, getJson } from "./agent-api.ts";
 
-// These mirror the session object's answers (durable-objects/terminal-session/session-meta.ts and
-// command-log.ts); protocol/http-api.ts does not define them yet.
-
-/** Who typed a command's line. */
-export type CommandSource = { kind: "agent"; callId: string | null } | { kind: "writer" };
-
-/** One command the session's shell ran, from its OSC 133 marks. */
-export interface CommandRecord {
-  number: number;
-  /** The command line as the shell reported it; null when it did not say. */
-  text: string | null;
-  cwd: string | null;
-  source: CommandSource | null;
-  /** Output offsets [start, end); `end` is null while it runs. */
-  start: number;
-  end: number | null;
-  startedAt: string;
-  endedAt: string | null;
-  /** Null while it runs, or when the shell reported no status. */
-  exitCode: number | null;
-}
+export type { CommandRecord };
 
 /** A session as `GET /api/sessions` lists it. */
-export interface SessionSummary {
-  id: string;
-  host: string;
-  state: SessionState;
-  createdAt: string;
-  size: TerminalSize;
-  runner: RunnerState;
-  viewers: number;
-  exit: ExitStatus | null;
-  /** When the session last saw input or output (ISO). */
-  lastActivityAt?: string;
-  /** Its newest command, or null. */
-  lastCommand?: CommandRecord | null;
-}
+export type SessionSummary = SessionInfo;
 
 /** A command record, with the tool result of the agent's call that typed it (when there is one). */
 export interface RestoredCommand {
@@ -83,7 +49,7 @@ export async function restoreCommands(
   sessionId: string,
   server = window.location.origin,
 ): Promise<RestoredCommand[]> {
-  const list = await getJson<{ commands?: CommandRecord[] }>(
+  const list = await getJson<Partial<CommandListBody>>(
     `${server}/api/sessions/${encodeURIComponent(sessionId)}/commands`,
     apiToken,
   );

@@ -24,8 +24,17 @@ export type TranscriptEntry =
       request: InteractiveShellRequest;
       state: "running" | "done" | "failed";
     }
-  /** The tool result that opens (or keeps) the terminal, and the answers typed to it. */
-  | { id: number; kind: "tool-result"; result: InteractiveShellResult; answers: Answer[] }
+  /**
+   * The tool result that opens (or keeps) the terminal, and the answers typed to it; `record` is
+   * the session's record of the command the call typed, once the session told the panel of it.
+   */
+  | {
+      id: number;
+      kind: "tool-result";
+      result: InteractiveShellResult;
+      answers: Answer[];
+      record?: CommandRecord;
+    }
   /**
    * The tool call failed; `message` comes from the API, or says in words (with a `title`) why
    * the session could not run it now.
@@ -48,6 +57,14 @@ export type TranscriptEntry =
 
 /** A card that shows a tool result: it follows the call and takes answers. */
 export type ResultEntry = Extract<TranscriptEntry, { kind: "tool-result" | "command" }>;
+
+/**
+ * Whether the command the card's call typed has ended, as the session recorded it: it may have
+ * been answered in the terminal, not through the card.
+ */
+export function commandEnded(entry: ResultEntry): boolean {
+  return entry.record !== undefined && entry.record.end !== null;
+}
 
 /** Where the card's call stands now: the last answer's result, else the call's own. */
 export function currentResult(entry: ResultEntry): InteractiveShellResult | null {

@@ -3,6 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import type { InteractiveShellResult } from "../../../protocol/index.ts";
 import { AnswerBox } from "./answer-box.tsx";
 import {
+  commandEnded,
   currentResult,
   type Answer,
   type ResultEntry,
@@ -121,6 +122,13 @@ function Entry({ entry, answerable, onAnswer }: EntryProps) {
             {result.output_truncated ? "\n… (truncated; the terminal has all of it)" : ""}
           </pre>
           <Answers entry={entry} answerable={answerable} onAnswer={onAnswer} />
+          {now.status === "awaiting_input" && entry.record?.end != null ? (
+            <p class="card__note" data-testid="command-ended-since">
+              The command has ended since
+              {entry.record.exitCode !== null ? ` (exit ${entry.record.exitCode})` : ""}; what it
+              printed is in the terminal.
+            </p>
+          ) : null}
           {result.note ? <p class="card__note">{result.note}</p> : null}
           <details class="card__raw">
             <summary>Raw JSON</summary>
@@ -167,7 +175,8 @@ function Answers({
 }) {
   const last = entry.answers.at(-1);
   const sending = last !== undefined && last.result === null && last.error === null;
-  const waiting = currentResult(entry)?.status === "awaiting_input";
+  // A command that ended (answered in the terminal, say) waits for nothing: no box to type into.
+  const waiting = currentResult(entry)?.status === "awaiting_input" && !commandEnded(entry);
   return (
     <>
       {entry.answers.map((answer) => (

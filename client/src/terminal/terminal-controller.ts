@@ -6,7 +6,7 @@
 import { FitAddon } from "@xterm/addon-fit";
 import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { Terminal, type IDisposable, type ITheme } from "@xterm/xterm";
-import type { TerminalSize } from "../../../protocol/index.ts";
+import type { CommandRecord, TerminalSize } from "../../../protocol/index.ts";
 import type { ConnectionSnapshot } from "../connection/connection-status.ts";
 import { TerminalConnection, type ConnectionNotice } from "../connection/terminal-connection.ts";
 import { installSafety } from "../safety/install-safety.ts";
@@ -61,6 +61,8 @@ export interface TerminalControllerOptions extends ResolvedDisplay {
   onSearchKey?: () => void;
   /** The touch row's Ctrl was used up by a key, or set (`setCtrlLatched`). */
   onCtrlLatch?: (latched: boolean) => void;
+  /** A command of the shell started or ended: called once the terminal has drawn its mark. */
+  onCommand?: (command: CommandRecord) => void;
 }
 
 /** A running terminal; dispose() tears down the socket, the listeners and xterm. */
@@ -201,6 +203,8 @@ export function startTerminal(
       options.onState(snapshot);
     }),
     connection.on("notice", options.onNotice),
+    // After the output before it is drawn: a card never says "ended" ahead of the terminal.
+    connection.on("command", (command) => writer.afterOutput(() => options.onCommand?.(command))),
   ];
 
   // Everyone shows the session's size (the smallest writer's); a writer says what its panel fits,

@@ -6,6 +6,7 @@ import "@xterm/xterm/css/xterm.css";
 import "./terminal-panel.css";
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import type { CommandRecord } from "../../../protocol/index.ts";
 import {
   describeStatus,
   INITIAL_SNAPSHOT,
@@ -46,6 +47,11 @@ export interface TerminalPanelProps extends TerminalDisplay {
   getToken?: () => Promise<string>;
   /** Called whenever the connection's state changes. */
   onStateChange?: (status: StatusView, snapshot: ConnectionSnapshot) => void;
+  /**
+   * Called when a command of the shell starts or ends (the session's record of it, the same as
+   * `GET /api/sessions/{id}/commands` lists), once the terminal has drawn the output before it.
+   */
+  onCommand?: (command: CommandRecord) => void;
   /** Text shown while there is no session yet. */
   waitingText?: string;
   /**
@@ -106,6 +112,7 @@ function ConnectedPanel({
   token,
   getToken,
   onStateChange,
+  onCommand,
   autoFocus,
   fontSize,
   theme,
@@ -120,6 +127,8 @@ function ConnectedPanel({
   // The latest provider is used, however often the props change.
   const getTokenRef = useRef(getToken);
   getTokenRef.current = getToken;
+  const onCommandRef = useRef(onCommand);
+  onCommandRef.current = onCommand;
   const displayRef = useRef<ResolvedDisplay>({ fontSize, theme, scheme });
   const [snapshot, setSnapshot] = useState<ConnectionSnapshot>(INITIAL_SNAPSHOT);
   const [notice, setNotice] = useState<ConnectionNotice | null>(null);
@@ -145,6 +154,7 @@ function ConnectedPanel({
       onSizes: setSizes,
       onSearchKey: () => setSearching(true),
       onCtrlLatch: setCtrlLatched,
+      onCommand: (command) => onCommandRef.current?.(command),
     });
     controllerRef.current = controller;
     setController(controller);

@@ -16,6 +16,7 @@ import { openLinkSafely, safeLinkUrl } from "../../../client/src/safety/safe-lin
 import { consoleReducer, INITIAL_CONSOLE } from "../../../client/src/demo/console-state.ts";
 import type { CommandRecord } from "../../../client/src/demo/session-records.ts";
 import { timeAgo } from "../../../client/src/demo/time-ago.ts";
+import { commandEnded, type ResultEntry } from "../../../client/src/demo/transcript-entry.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -282,6 +283,62 @@ describe("agent console (the seed bug)", () => {
       commands: [],
     });
     expect(after.session).toBeNull();
+  });
+
+  it("the session's record of a command goes to the card of the call that typed it, or of that record, in that session only", () => {
+    let state = consoleReducer(INITIAL_CONSOLE, {
+      type: "call-started",
+      command: "read x",
+      request: { initial_command: "read x" },
+    });
+    const waiting = { ...result("abc123"), status: "awaiting_input" as const };
+    state = consoleReducer(state, { type: "call-succeeded", result: waiting });
+    const card = () => state.entries.find((e) => e.kind === "tool-result")!;
+    expect(commandEnded(card() as ResultEntry)).toBe(false);
+    const mine = { kind: "agent", callId: "call-abc123" } as const;
+    const ended = record(1, { source: mine, exitCode: 0 });
+    // Another session's record, or another call's, changes nothing.
+    for (const [sessionId, source] of [
+      ["other", mine],
+      ["abc123", { kind: "agent", callId: "call-other" }],
+      ["abc123", { kind: "writer" }],
+    ] as const) {
+      const same = consoleReducer(state, {
+        type: "command-recorded",
+        sessionId,
+        command: { ...ended, source },
+      });
+      expect(same).toBe(state);
+    }
+    state = consoleReducer(state, {
+      type: "command-recorded",
+      sessionId: "abc123",
+      command: { ...ended, end: null, exitCode: null },
+    });
+    expect(commandEnded(card() as ResultEntry)).toBe(false);
+    state = consoleReducer(state, {
+      type: "command-recorded",
+      sessionId: "abc123",
+      command: ended,
+    });
+    expect(commandEnded(card() as ResultEntry)).toBe(true);
+    // A rebuilt command card takes the record with its number, whoever typed it.
+    let rejoined = consoleReducer(INITIAL_CONSOLE, {
+      type: "session-rejoined",
+      sessionId: "abc123",
+      token: "minted",
+      commands: [{ record: record(4, { end: null, exitCode: null }), result: null }],
+    });
+    rejoined = consoleReducer(rejoined, {
+      type: "command-recorded",
+      sessionId: "abc123",
+      command: record(4, { exitCode: 2 }),
+    });
+    const rebuilt = rejoined.entries.find((e) => e.kind === "command");
+    expect(rebuilt?.kind === "command" && [rebuilt.record.end, rebuilt.record.exitCode]).toEqual([
+      record(4, {}).end,
+      2,
+    ]);
   });
 
   it("a rebuilt command whose call was still running takes the call's final result", () => {
