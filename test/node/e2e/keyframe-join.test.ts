@@ -9,6 +9,7 @@ import {
   type HeadlessTerminal,
 } from "../../../pty-runner/keyframes/headless-terminal.ts";
 import { startStack, type Stack } from "../../harness/edge-stack.ts";
+import { keyframeOffered } from "../../harness/keyframe-offer.ts";
 import { playText } from "../../harness/keyframe-replay.ts";
 import { NodeViewer } from "../../harness/node-viewer.ts";
 import { firstDifference, visibleText } from "../../harness/terminal-compare.ts";
@@ -166,7 +167,12 @@ describe("a late joiner after the start was trimmed", () => {
     );
     // The runner takes a keyframe once the size has held for 100 ms: wait for that fact (a join
     // that is offered it), then join for real.
-    await keyframeOffered(id, viewerToken, { cols: 120, rows: 40 });
+    await keyframeOffered(
+      stack.url,
+      id,
+      viewerToken,
+      (keyframe) => keyframe.cols === 120 && keyframe.rows === 40,
+    );
     const second = await joinLate(id, viewerToken);
     await sameEnd(second.viewer, watcher.viewer);
     expect(second.welcome.keyframe).toMatchObject({ cols: 120, rows: 40 });
@@ -208,35 +214,21 @@ describe("a late joiner after the start was trimmed", () => {
       15_000,
     );
 
+    // The runner takes keyframes as the output passes each quarter of the cap, off its output
+    // path: wait for the fact (a join offered one taken after less started), then join for real.
+    const lessStart = startOf(writer, "\x1b[?1049h");
+    await keyframeOffered(stack.url, id, viewerToken, (keyframe) => keyframe.offset > lessStart);
     const late = await joinLate(id, viewerToken);
     expect(late.welcome.keyframe).not.toBeNull();
     // The joiner gets no byte of less's start: it comes from the keyframe alone.
     expect(late.welcome.history.start).toBeGreaterThan(0);
-    expect(late.welcome.keyframe.offset).toBeGreaterThan(startOf(writer, "\x1b[?1049h"));
+    expect(late.welcome.keyframe.offset).toBeGreaterThan(lessStart);
     await sameEnd(late.viewer, watcher.viewer);
     expect(firstDifference(watcher.terminal, late.terminal)).toBeNull();
     writer.type("q");
     for (const viewer of [writer, watcher.viewer, late.viewer]) viewer.close();
   });
 });
-
-/** Resolves once a joiner is offered a keyframe of `size` (polls with short-lived joins). */
-async function keyframeOffered(
-  id: string,
-  token: string,
-  size: { cols: number; rows: number },
-): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const probe = NodeViewer.join(stack.url, id, token);
-    const welcome = await probe.message("welcome");
-    probe.close();
-    const keyframe = welcome.keyframe as { cols: number; rows: number } | null | undefined;
-    if (keyframe?.cols === size.cols && keyframe.rows === size.rows) return;
-    if (Date.now() > deadline) throw new Error(`no keyframe of ${size.cols}x${size.rows} offered`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Offset of the last `marker` in everything `viewer` received from byte 0. */
 function startOf(viewer: NodeViewer, marker: string): number {
