@@ -7,6 +7,7 @@ import type { CommandProbe } from "../../client/src/terminal/command-decorations
 import { grantClipboard, launchChromium, newTestContext } from "../harness/browser.ts";
 import { startStack, type Stack } from "../harness/edge-stack.ts";
 import { joinInBrowser, mintJoinUrl, openSession } from "../harness/join-page.ts";
+import { stackOffersKeyframe } from "../harness/keyframe-offer.ts";
 import {
   PANEL,
   poll,
@@ -222,6 +223,8 @@ describe("command decorations", () => {
     // Far more than the 64 KiB history: the session's start, and both commands, are trimmed.
     const flood = await runInSession(session.sessionId, "seq 1 40000");
     expect(flood.status).toBe("completed");
+    // Keyframes are taken off the runner's output path: wait until a join would start from one.
+    await stackOffersKeyframe(stack, session.sessionId, () => true);
 
     const context = await newTestContext(browser);
     contexts.push(context);

@@ -1,11 +1,11 @@
 /** Joining late in Chromium on the real stack, after the session's start was trimmed away: the page starts from a keyframe and shows what a page that watched from byte 0 shows (vim and less in the alternate screen, after resizes too). */
 import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { decodeBinaryFrame, FrameKind, parseJoinFragment } from "../../protocol/index.ts";
+import { decodeBinaryFrame, FrameKind } from "../../protocol/index.ts";
 import { DESKTOP, launchChromium, newTestContext, type Viewport } from "../harness/browser.ts";
 import { startStack, type Stack } from "../harness/edge-stack.ts";
 import { mintJoinUrl, openSession } from "../harness/join-page.ts";
-import { keyframeOffered } from "../harness/keyframe-offer.ts";
+import { stackOffersKeyframe } from "../harness/keyframe-offer.ts";
 import {
   poll,
   readProbe,
@@ -209,16 +209,6 @@ async function floodThenResize(page: Page, sessionId: string) {
   return { floodEnd, size: { cols: size.cols, rows: size.rows } };
 }
 
-/**
- * Waits until session `sessionId` offers a joiner a keyframe at or after `offset` (probing with a
- * viewer link): the runner takes keyframes off its output path, so one may land after the output.
- */
-async function keyframeAfter(sessionId: string, offset: number): Promise<void> {
-  const probeUrl = await mintJoinUrl(stack, sessionId, "viewer");
-  const { token } = parseJoinFragment(new URL(probeUrl).hash);
-  await keyframeOffered(stack.url, sessionId, token!, (keyframe) => keyframe.offset >= offset);
-}
-
 /** Checks what the late page was sent: a welcome that announces a keyframe, then that keyframe first. */
 function expectKeyframeJoin(received: Received) {
   const welcome = received.messages.find((m) => m.type === "welcome");
@@ -264,7 +254,8 @@ describe("joining after the start was trimmed", () => {
     await settle(session.sessionId, [watcher.page]);
 
     const lateUrl = await mintJoinUrl(stack, session.sessionId, "viewer");
-    await keyframeAfter(session.sessionId, floodEnd);
+    // Keyframes are taken off the runner's output path: wait for one after the flood.
+    await stackOffersKeyframe(stack, session.sessionId, (keyframe) => keyframe.offset >= floodEnd);
     const late = await openPage(lateUrl);
     const keyframe = expectKeyframeJoin(late.received);
     await settle(session.sessionId, [watcher.page, late.page]);
@@ -375,7 +366,8 @@ describe("joining after the start was trimmed", () => {
     await settle(session.sessionId, [watcher.page]);
 
     const lateUrl = await mintJoinUrl(stack, session.sessionId, "writer");
-    await keyframeAfter(session.sessionId, floodEnd);
+    // Keyframes are taken off the runner's output path: wait for one after the flood.
+    await stackOffersKeyframe(stack, session.sessionId, (keyframe) => keyframe.offset >= floodEnd);
     const late = await openPage(lateUrl, { width: 800, height: 480 });
     const keyframe = expectKeyframeJoin(late.received);
     // The keyframe has the session's size at its offset: the watcher's.

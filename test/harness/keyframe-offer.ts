@@ -1,4 +1,7 @@
 /** Waits for the fact a keyframe test needs before it joins: the session offers a joiner a keyframe of the wanted kind (the runner takes them off its output path, so they land after the output). */
+import { parseJoinFragment } from "../../protocol/index.ts";
+import type { Stack } from "./edge-stack.ts";
+import { mintJoinUrl } from "./join-page.ts";
 import { NodeViewer } from "./node-viewer.ts";
 
 /** A keyframe as a `welcome` announces it. */
@@ -31,4 +34,14 @@ export async function keyframeOffered(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The same for a session of `stack`, probing with a viewer link minted for it. */
+export async function stackOffersKeyframe(
+  stack: Stack,
+  sessionId: string,
+  wanted: (keyframe: OfferedKeyframe) => boolean,
+): Promise<void> {
+  const { token } = parseJoinFragment(new URL(await mintJoinUrl(stack, sessionId, "viewer")).hash);
+  await keyframeOffered(stack.url, sessionId, token!, wanted);
 }
