@@ -97,6 +97,7 @@ function connect(
     // The writer reports a keyframe processed at its offset.
     if (options.ackAsProcessed !== false) c.acknowledge(keyframe.offset);
   });
+  c.on("command", (command) => seen.order.push(`command#${command.number}@${command.end}`));
   c.on("state", (s) => seen.states.push(s));
   c.on("notice", (n) => seen.notices.push(n));
   c.on("resize", (s) => seen.sizes.push(s));
@@ -567,6 +568,37 @@ describe("session news and latency", () => {
     peer.send({ type: "exit", exit: { code: 3, signal: null }, offset: 0 });
     await waitFor(() => describeStatus(c.snapshot).kind === "exited", { what: "exited" });
     expect(describeStatus(c.snapshot).label).toBe("Exited (code 3)");
+  });
+
+  it("hands over the session's command records in order with the output around them, and ignores a malformed one", async () => {
+    const { c, seen } = connect();
+    const peer = await server.peer(1);
+    await live(peer, c);
+    const record = {
+      number: 1,
+      text: "read x",
+      cwd: "/",
+      source: { kind: "writer" },
+      start: 2,
+      end: null,
+      startedAt: "2026-12-02T00:00:00.000Z",
+      endedAt: null,
+      exitCode: null,
+    };
+    peer.output(0, "$ ");
+    peer.send({ type: "command", command: record });
+    peer.output(2, "y\r\n");
+    peer.send({ type: "command", command: { ...record, number: 0, end: 5 } });
+    peer.send({ type: "command", command: { ...record, end: 5, exitCode: 0 } });
+    peer.output(5, "$ ");
+    await waitFor(() => seen.text === "$ y\r\n$ ", { what: "the output" });
+    expect(seen.order).toEqual([
+      "output@0",
+      "command#1@null",
+      "output@2",
+      "command#1@5",
+      "output@5",
+    ]);
   });
 
   it("measures the round trip of heartbeats", async () => {
