@@ -194,7 +194,11 @@ describe("the console after a reload", () => {
       "the card to say it ended",
       20_000,
     );
-    expect(await card.locator('[data-testid="command-output"]').textContent()).toBe("slept-9\n");
+    // The record's end comes from the session at once; the call's result (its output) from the
+    // console's `wait`, after it.
+    const output = card.locator('[data-testid="command-output"][data-result="completed"]');
+    await output.waitFor({ timeout: 20_000 });
+    expect(await output.textContent()).toBe("slept-9\n");
     await waitForRow(page, "slept-9");
   });
 });

@@ -235,7 +235,7 @@ function CommandCard({
 }) {
   const { record } = entry;
   const result = currentResult(entry);
-  const resultFinal = result !== null && result.status !== "running" && result.status !== "queued";
+  const resultFinal = result !== null && final(result);
   const exitCode = record.exitCode ?? (result?.status === "completed" ? result.exit_code : null);
   const state =
     record.end === null && result?.status === "awaiting_input"
@@ -272,8 +272,9 @@ function CommandCard({
         <code>$ {record.text ?? "(the shell did not report the command line)"}</code>
       </pre>
       {entry.result ? (
-        <pre class="card__output" data-testid="command-output">
-          {entry.result.output || "(no output)"}
+        // The record may end before the call's final result (and its output) comes back.
+        <pre class="card__output" data-testid="command-output" data-result={entry.result.status}>
+          {entry.result.output || (final(entry.result) ? "(no output)" : "(no output yet)")}
           {entry.result.output_truncated ? "\n… (truncated; the terminal has all of it)" : ""}
         </pre>
       ) : (
@@ -282,6 +283,11 @@ function CommandCard({
       <Answers entry={entry} answerable={answerable} onAnswer={onAnswer} />
     </div>
   );
+}
+
+// A result that will not change: not "running" or "queued" (those are followed with `wait`).
+function final(result: InteractiveShellResult): boolean {
+  return result.status !== "running" && result.status !== "queued";
 }
 
 const SOURCE_WORDS = {
