@@ -578,7 +578,7 @@ describe("session news and latency", () => {
       number: 1,
       text: "read x",
       cwd: "/",
-      source: { kind: "writer" },
+      source: { kind: "writer" as const },
       start: 2,
       end: null,
       startedAt: "2026-12-02T00:00:00.000Z",
