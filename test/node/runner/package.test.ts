@@ -254,6 +254,11 @@ describe("the packed runner", () => {
       runner.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
       let npxExited = false;
       runner.once("exit", () => (npxExited = true));
+      // The runner inherits these pipes from npx and outlives it: its last lines are read only
+      // when both pipes reach end of file, which can be after its process group is gone.
+      let pipesOpen = 2;
+      runner.stdout!.once("close", () => pipesOpen--);
+      runner.stderr!.once("close", () => pipesOpen--);
 
       // It registers as the host its credential names, without --host.
       const deadline = Date.now() + 60_000;
@@ -298,6 +303,7 @@ describe("the packed runner", () => {
       // SIGTERM to the runner: it ends its shell and stops; nothing of the group is left.
       process.kill(runnerPid!, "SIGTERM");
       await waitUntil(() => groupMembers(group).length === 0, 15_000, "the process group to end");
+      await waitUntil(() => pipesOpen === 0, 5_000, "the runner's output to end");
       expect(output).toContain("pty-runner: SIGTERM: ending sessions");
       expect(output).toContain("pty-runner: stopped");
       await waitUntil(() => !existsSync(`/proc/${shellPid}`), 5_000, "the shell to end");
