@@ -28,7 +28,7 @@ export interface MountTerminalOptions extends TerminalDisplay {
   getToken?: () => Promise<string>;
   /** Text shown while there is no session. */
   waitingText?: string;
-  /** Focus the terminal once it opens. */
+  /** Focus the terminal once it opens (by default: a writer's, as `TerminalPanel` does). */
   autoFocus?: boolean;
 }
 

@@ -132,6 +132,48 @@ describe("the agent console's actions", () => {
     expect(errors).toEqual([]);
   });
 
+  it("the next command typed in the command box while the panel opens stays there: the writer's terminal does not take the keys from it", async () => {
+    const { page, errors } = await openDemo();
+    // The first result is held back until the person is typing the next command, so the panel
+    // opens (and learns it is a writer) while the command box has the focus.
+    let release!: () => void;
+    const typing = new Promise<void>((resolve) => (release = resolve));
+    await page.route("**/api/tools/interactive_shell", async (route) => {
+      const response = await route.fetch();
+      await typing;
+      await route.fulfill({ response });
+    });
+    await ask(page, "echo one-$((0+1))");
+    await page.fill('[data-testid="command-input"]', "echo two");
+    expect(await page.locator(`${PANEL}[data-role="writer"]`).count()).toBe(0);
+    release();
+    await waitForPanelState(page, "live");
+    await page.waitForSelector(`${PANEL}[data-role="writer"]`);
+    // Past the render that saw the role: its effects (where the panel would take the focus) ran.
+    await page.evaluate(
+      () =>
+        new Promise((r) =>
+          requestAnimationFrame(() => setTimeout(() => requestAnimationFrame(() => setTimeout(r)))),
+        ),
+    );
+    await page.keyboard.type("-$((1+1))");
+    expect(await page.inputValue('[data-testid="command-input"]')).toBe("echo two-$((1+1))");
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe(
+      "command-input",
+    );
+    await page.unroute("**/api/tools/interactive_shell");
+    // Nothing reached the shell's prompt: the next command runs (a half-typed line would refuse it).
+    await page.click('[data-testid="run-button"]');
+    await poll(
+      async () => (await page.locator(`${RESULT}[data-status="completed"]`).count()) === 2,
+      "two completed results",
+    );
+    expect(
+      await page.locator(`${RESULT} [data-testid="tool-result-output"]`).last().textContent(),
+    ).toBe("two-2\n");
+    expect(errors).toEqual([]);
+  });
+
   it("Ctrl-C in the answer box stops the waiting command", async () => {
     const { page } = await openDemo();
     await ask(page, 'read -p "Name? " name; echo "hello-$name"');

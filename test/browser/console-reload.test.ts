@@ -40,12 +40,24 @@ async function openDemo(context?: BrowserContext) {
 async function runThroughConsole(page: Page, command: string, results: number): Promise<void> {
   await page.fill('[data-testid="command-input"]', command);
   await page.click('[data-testid="run-button"]');
-  await poll(async () => {
-    const metas = await page.$$eval('[data-testid="tool-result"] .card__meta', (els) =>
-      els.map((el) => el.textContent ?? ""),
+  let metas: string[] = [];
+  await poll(
+    async () => {
+      metas = await page.$$eval('[data-testid="tool-result"] .card__meta', (els) =>
+        els.map((el) => el.textContent ?? ""),
+      );
+      return metas.length === results && metas.every((m) => m.startsWith("completed"));
+    },
+    () => `${results} completed tool results; the cards say ${JSON.stringify(metas)}`,
+  ).catch(async (error: Error) => {
+    const transcript = await page.$$eval('[data-testid="transcript-entry"]', (els) =>
+      els.map((el) => (el as HTMLElement).innerText.slice(0, 300)),
     );
-    return metas.length === results && metas.every((m) => m.startsWith("completed"));
-  }, `${results} completed tool results`);
+    const button = await page.$eval('[data-testid="run-button"]', (el) => el.outerHTML);
+    throw new Error(
+      `${error.message}\ntranscript: ${JSON.stringify(transcript, null, 1)}\n${button}`,
+    );
+  });
 }
 
 /** What the transcript's command cards say. */

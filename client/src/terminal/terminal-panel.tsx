@@ -17,6 +17,7 @@ import type { ConnectionNotice } from "../connection/terminal-connection.ts";
 import { useCoarsePointer } from "./coarse-pointer.ts";
 import { useColorScheme } from "./color-scheme.ts";
 import { PresenceBadge } from "./presence-badge.tsx";
+import { typingElsewhere } from "./focus-policy.ts";
 import { SearchBox } from "./search-box.tsx";
 import { sizedDown, type PanelSizes } from "./size-follower.ts";
 import { SizeNote } from "./size-note.tsx";
@@ -56,7 +57,8 @@ export interface TerminalPanelProps extends TerminalDisplay {
   waitingText?: string;
   /**
    * Focus the terminal once it opens. By default a writer's terminal takes the focus when the
-   * session says it is one; `true` focuses any role's at once, `false` never.
+   * session says it is one, unless the person is typing in a text field elsewhere on the page;
+   * `true` focuses any role's at once, `false` never.
    */
   autoFocus?: boolean;
   /** Controls shown in the status bar, before the role (the join page's Replay button). */
@@ -168,9 +170,13 @@ function ConnectedPanel({
 
   useEffect(() => controllerRef.current?.setToken(token), [token]);
 
-  // A writer's terminal takes the keys as soon as the session says it is one (unless told not to).
+  // A writer's terminal takes the keys as soon as the session says it is one (unless told not to),
+  // but not from a text field the person is typing in elsewhere on the page: the role arrives a
+  // round trip after the panel opens, and by then their next keys must not go to the shell.
   useEffect(() => {
-    if (snapshot.role === "writer" && autoFocus === undefined) controllerRef.current?.focus();
+    if (snapshot.role !== "writer" || autoFocus !== undefined) return;
+    if (typingElsewhere(hostRef.current)) return;
+    controllerRef.current?.focus();
   }, [snapshot.role]);
 
   // Compared by value: a caller may pass an equal theme object on every render.
